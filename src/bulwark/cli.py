@@ -1,0 +1,345 @@
+"""The ``bulwark`` command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bulwark.banks.exchanges import exchange_names, fetch_into_bank
+from bulwark.banks.formats import WRITERS, read_file
+from bulwark.banks.model import NewEntry
+from bulwark.banks.store import BankStore
+from bulwark.cli_support import (
+    console,
+    err_console,
+    hashes_json,
+    iter_files,
+    match_json,
+    match_table,
+    print_json_lines,
+    progress,
+)
+from bulwark.errors import BulwarkError
+from bulwark.match.matcher import Matcher, MatchResult, build_snapshot
+from bulwark.signals.hashing import FileHashes, hash_path
+from bulwark.store.db import Database, home_dir
+
+app = typer.Typer(help="Bulwark trust & safety engine.", no_args_is_help=True)
+bank_app = typer.Typer(help="Manage hash banks.", no_args_is_help=True)
+index_app = typer.Typer(help="Manage match index snapshots.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+app.add_typer(index_app, name="index")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per file.")]
+
+
+@app.callback()
+def main(
+    db: Annotated[str | None, typer.Option(help="Database URL (default: SQLite in home).")] = None,
+    home: Annotated[Path | None, typer.Option(help="Data directory (BULWARK_HOME).")] = None,
+) -> None:
+    if home is not None:
+        os.environ["BULWARK_HOME"] = str(home)
+    if db is not None:
+        os.environ["BULWARK_DB_URL"] = db
+
+
+def _store() -> BankStore:
+    return BankStore(Database())
+
+
+def _index_dir() -> Path:
+    return home_dir() / "index"
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err_console.print(f"[red]error:[/] {exc}")
+    return typer.Exit(1)
+
+
+def _hash_all(paths: list[Path], *, fast: bool, dihedral: bool, label: str) -> list[FileHashes]:
+    files = list(iter_files(paths))
+    out: list[FileHashes] = []
+    with progress() as bar:
+        task = bar.add_task(label, total=len(files))
+        for f in files:
+            if isinstance(f, tuple):
+                out.append(FileHashes(str(f[0]), errors=[f[1]]))
+            else:
+                out.append(hash_path(f, fast=fast, dihedral=dihedral))
+            bar.advance(task)
+    return out
+
+
+@app.command("hash")
+def hash_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    fast: Annotated[bool, typer.Option(help="Reduced-size JPEG decode for bulk work.")] = False,
+    dihedral: Annotated[bool, typer.Option(help="Also the 8 rotations/mirrors of PDQ.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Print MD5, SHA-1, SHA-256, PDQ (+quality) and vPDQ of each file."""
+    results = _hash_all(paths, fast=fast, dihedral=dihedral, label="hashing")
+    if json_out:
+        print_json_lines(hashes_json(r) for r in results)
+        return
+    from rich.table import Table
+
+    t = Table(title="Hashes")
+    for c in ("file", "type", "signal", "value", "quality"):
+        t.add_column(c)
+    for r in results:
+        if not r.signals:
+            t.add_row(r.name, "", "error", "; ".join(r.errors), "")
+        for s in r.signals:
+            v = s.value if len(s.value) <= 64 else f"{s.details.get('frames', '?')} frames"
+            q = "" if s.quality is None else str(s.quality)
+            if s.details.get("low_quality"):
+                q += " (low)"
+            t.add_row(r.name, r.media_type.format if r.media_type else "", s.type, v, q)
+        for e in r.errors if r.signals else []:
+            t.add_row(r.name, "", "error", e, "")
+    console.print(t)
+
+
+@app.command("match")
+def match_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    fast: Annotated[bool, typer.Option(help="Reduced-size JPEG decode.")] = False,
+    dihedral: Annotated[bool, typer.Option(help="Match rotated/mirrored copies too.")] = True,
+    json_out: JsonOpt = False,
+    fail_on_match: Annotated[bool, typer.Option(help="Exit 1 if anything matched.")] = False,
+) -> None:
+    """Match files against every enabled bank."""
+    try:
+        matcher = Matcher(_store(), _index_dir())
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    results: list[MatchResult] = []
+    hashed = _hash_all(paths, fast=fast, dihedral=dihedral, label="hashing")
+    for i in range(0, len(hashed), 256):
+        results.extend(matcher.match_many(hashed[i : i + 256]))
+    if json_out:
+        print_json_lines(match_json(r) for r in results)
+    else:
+        console.print(match_table(results))
+        n = sum(r.matched for r in results)
+        errs = sum(bool(r.errors) for r in results)
+        console.print(f"{len(results)} file(s): {n} matched, {errs} with errors")
+    if fail_on_match and any(r.matched for r in results):
+        raise typer.Exit(1)
+
+
+# -- banks -------------------------------------------------------------------
+@bank_app.command("create")
+def bank_create(
+    name: str,
+    description: str = "",
+    category: Annotated[str | None, typer.Option(help="Taxonomy category.")] = None,
+    ncmec: Annotated[str | None, typer.Option(help="NCMEC class A1, A2, B1 or B2.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Free tag (repeatable).")] = None,
+    threshold: Annotated[int, typer.Option(help="PDQ distance threshold.")] = 31,
+    negative: Annotated[bool, typer.Option(help="Known-benign bank: suppresses matches.")] = False,
+) -> None:
+    """Create a bank."""
+    try:
+        b = _store().create(
+            name,
+            description=description,
+            category=category,
+            ncmec_classification=ncmec,
+            tags=tag or [],
+            pdq_threshold=threshold,
+            negative=negative,
+        )
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"created bank [bold]{b.name}[/] (id {b.id})")
+
+
+@bank_app.command("list")
+def bank_list(json_out: JsonOpt = False) -> None:
+    """List banks with their labels and entry counts (never their contents)."""
+    banks = _store().list()
+    if json_out:
+        print_json_lines(
+            {
+                "name": b.name,
+                "description": b.description,
+                "category": b.category,
+                "ncmec_classification": b.ncmec_classification,
+                "tags": list(b.tags),
+                "pdq_threshold": b.pdq_threshold,
+                "negative": b.is_negative,
+                "enabled": b.enabled,
+                "entries": b.entry_count,
+            }
+            for b in banks
+        )
+        return
+    from rich.table import Table
+
+    t = Table(title="Banks")
+    for c in ("name", "category", "NCMEC", "tags", "threshold", "negative", "enabled", "entries"):
+        t.add_column(c)
+    for b in banks:
+        t.add_row(
+            b.name,
+            b.category or "",
+            b.ncmec_classification or "",
+            ",".join(b.tags),
+            str(b.pdq_threshold),
+            "yes" if b.is_negative else "",
+            "yes" if b.enabled else "no",
+            str(b.entry_count),
+        )
+    console.print(t)
+
+
+@bank_app.command("import")
+def bank_import(
+    name: str,
+    file: Path,
+    fmt: Annotated[str | None, typer.Option("--format", help="txt, csv or vics.")] = None,
+) -> None:
+    """Import signals from a file: all of it, or nothing if any line is bad."""
+    store = _store()
+    try:
+        store.get(name)
+        entries = read_file(file, fmt)
+        added, dup = store.add_entries(name, entries, source_name=str(file))
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"imported {added} new entries into {name} ({dup} already present)")
+
+
+@bank_app.command("export")
+def bank_export(
+    name: str,
+    file: Path,
+    fmt: Annotated[str, typer.Option("--format", help="txt, csv or vics.")] = "txt",
+) -> None:
+    """Export a bank's entries (operator command; the API never returns them)."""
+    if fmt not in WRITERS:
+        raise _fail(BulwarkError(f"unknown format {fmt!r} (known: {', '.join(WRITERS)})"))
+    store = _store()
+    try:
+        store.get(name)
+        with file.open("w", encoding="utf-8", newline="") as f:
+            n = WRITERS[fmt](store.iter_entries(name), f)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"wrote {n} entries to {file}")
+
+
+@bank_app.command("add")
+def bank_add(
+    name: str,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to hash.")] = None,
+    signal: Annotated[
+        tuple[str, str] | None, typer.Option(help="Add one signal: TYPE VALUE.")
+    ] = None,
+    source: str = "",
+) -> None:
+    """Hash files (or take one signal) and add the hashes to a bank."""
+    store = _store()
+    try:
+        store.get(name)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    entries: list[NewEntry] = []
+    failed = 0
+    if signal:
+        entries.append(NewEntry(signal[0], signal[1], source or "cli"))
+    for fh in _hash_all(paths or [], fast=False, dihedral=False, label="hashing"):
+        for e in fh.errors:
+            err_console.print(f"[yellow]{fh.name}:[/] {e}")
+        failed += not fh.signals
+        for s in fh.signals:
+            entries.append(NewEntry(s.type, s.value, source or fh.name, {"file": fh.name}))
+    try:
+        added, dup = store.add_entries(name, entries)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"added {added} entries to {name} ({dup} already present, {failed} unreadable)")
+
+
+def _set_entry(entry_id: int, enabled: bool, reason: str | None) -> None:
+    try:
+        _store().set_entry_enabled(entry_id, enabled, reason)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"entry {entry_id} {'enabled' if enabled else 'disabled'}")
+
+
+@bank_app.command("disable")
+def bank_disable(entry_id: int, reason: str = "false positive") -> None:
+    """Disable one entry (e.g. a false positive) without deleting it."""
+    _set_entry(entry_id, False, reason)
+
+
+@bank_app.command("enable")
+def bank_enable(entry_id: int) -> None:
+    """Re-enable a disabled entry."""
+    _set_entry(entry_id, True, None)
+
+
+@bank_app.command("delete")
+def bank_delete(
+    name: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False
+) -> None:
+    """Delete a bank and all its entries."""
+    if not yes and not typer.confirm(f"delete bank {name!r} and all its entries?"):
+        raise typer.Exit(1)
+    try:
+        _store().delete(name)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"deleted bank {name}")
+
+
+@bank_app.command("fetch")
+def bank_fetch(
+    name: str,
+    exchange: Annotated[str, typer.Option(help="Exchange: " + ", ".join(exchange_names()))],
+    param: Annotated[
+        list[str] | None, typer.Option(help="Collaboration setting KEY=VALUE (repeatable).")
+    ] = None,
+) -> None:
+    """Fetch signals from a hash-sharing exchange (credentials from the environment)."""
+    collab: dict[str, Any] = {}
+    for p in param or []:
+        k, sep, v = p.partition("=")
+        if not sep:
+            raise _fail(BulwarkError(f"--param needs KEY=VALUE, got {p!r}"))
+        collab[k] = v
+    try:
+        added, dup = fetch_into_bank(_store(), name, exchange, collab)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"fetched {added} new entries into {name} ({dup} already present)")
+
+
+@index_app.command("build")
+def index_build() -> None:
+    """Rebuild the index snapshot from the banks."""
+    counts = build_snapshot(_store(), _index_dir())
+    console.print("index built: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@app.command("demo")
+def demo_cmd(
+    home: Annotated[Path | None, typer.Option(help="Where to put the demo data.")] = None,
+) -> None:
+    """Build a demo bank from benign photos and match originals, edits and others."""
+    from bulwark.demo import run_demo
+
+    ok = run_demo(home)
+    raise typer.Exit(0 if ok else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
