@@ -163,7 +163,7 @@ def bank_create(
 @bank_app.command("list")
 def bank_list(json_out: JsonOpt = False) -> None:
     """List banks with their labels and entry counts (never their contents)."""
-    banks = _store().list()
+    banks = _store().banks()
     if json_out:
         print_json_lines(
             {

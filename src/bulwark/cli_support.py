@@ -94,8 +94,10 @@ def match_table(results: Sequence[MatchResult], title: str = "Matches") -> Table
             bank, sig, dist = best.bank, best.signal_type, str(best.distance)
         elif r.suppressed:
             status = "[yellow]suppressed (negative bank)[/]"
-            bank, sig, dist = r.negatives[0].bank, r.negatives[0].signal_type, str(
-                r.negatives[0].distance
+            bank, sig, dist = (
+                r.negatives[0].bank,
+                r.negatives[0].signal_type,
+                str(r.negatives[0].distance),
             )
         elif r.errors and not (r.hashes and r.hashes.signals):
             status, bank, sig, dist = "[magenta]error[/]", "", "", ""

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,7 @@ from bulwark.errors import BankError, BankImportError, SignalError
 from bulwark.policy.taxonomy import check_category, check_ncmec_classification
 from bulwark.signals.registry import get_signal_type
 from bulwark.store.db import Database
-from bulwark.store.models import BankEntryRow, BankRow
+from bulwark.store.models import BankEntryRow, BankRow, utcnow
 
 DEFAULT_PDQ_THRESHOLD = 31
 _INSERT_CHUNK = 5_000
@@ -107,7 +107,7 @@ class BankStore:
         except IntegrityError as exc:
             raise BankError(f"a bank named {name!r} already exists") from exc
 
-    def list(self) -> list[Bank]:
+    def banks(self) -> list[Bank]:
         with self.db.session() as s:
             counts = dict(
                 s.execute(
@@ -130,8 +130,8 @@ class BankStore:
     def delete(self, name: str) -> None:
         bank = self.get(name)
         with self.db.session() as s:
-            s.execute(BankEntryRow.__table__.delete().where(BankEntryRow.bank_id == bank.id))
-            s.execute(BankRow.__table__.delete().where(BankRow.id == bank.id))
+            s.execute(delete(BankEntryRow).where(BankEntryRow.bank_id == bank.id))
+            s.execute(delete(BankRow).where(BankRow.id == bank.id))
 
     def set_bank_enabled(self, name: str, enabled: bool) -> None:
         bank = self.get(name)
@@ -194,15 +194,13 @@ class BankStore:
             )
             dialect = s.get_bind().dialect.name
             ins = pg_insert if dialect == "postgresql" else sqlite_insert
-            from bulwark.store.models import utcnow
-
             now = utcnow()
             for i in range(0, len(rows), _INSERT_CHUNK):
                 chunk = [
                     {**r, "enabled": True, "added_at": now, "updated_at": now}
                     for r in rows[i : i + _INSERT_CHUNK]
                 ]
-                stmt = ins(BankEntryRow.__table__).on_conflict_do_nothing(
+                stmt = ins(cast(Table, BankEntryRow.__table__)).on_conflict_do_nothing(
                     index_elements=["bank_id", "signal_type", "value_key"]
                 )
                 s.execute(stmt, chunk)

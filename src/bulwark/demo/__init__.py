@@ -14,11 +14,11 @@ import tempfile
 from importlib.resources import files
 from pathlib import Path
 
+from rich.console import Console
 from rich.table import Table
 
 from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
-from rich.console import Console
 from bulwark.demo.transforms import apply
 from bulwark.match.matcher import Matcher
 from bulwark.signals.hashing import hash_path
@@ -54,7 +54,7 @@ def run_demo(home: Path | None = None) -> bool:
     photos = demo_photos()
     banked, others = photos[: len(photos) // 2], photos[len(photos) // 2 :]
     for name in ("demo-known-bad", "demo-known-benign"):
-        if any(b.name == name for b in store.list()):
+        if any(b.name == name for b in store.banks()):
             store.delete(name)
     store.create(
         "demo-known-bad",

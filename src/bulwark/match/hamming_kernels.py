@@ -21,6 +21,8 @@ code between runs), and ``prange`` spreads a batch over all cores.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit, prange
 
@@ -28,7 +30,7 @@ U1 = np.uint64(1)
 
 
 @njit(cache=True, inline="always")
-def popcount64(x: np.uint64) -> np.uint64:
+def popcount64(x: Any) -> Any:
     x = x - ((x >> U1) & np.uint64(0x5555555555555555))
     x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
     x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
@@ -36,7 +38,7 @@ def popcount64(x: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
-def hamming256(a: np.ndarray, b: np.ndarray) -> np.int64:
+def hamming256(a: np.ndarray, b: np.ndarray) -> Any:
     return np.int64(
         popcount64(a[0] ^ b[0])
         + popcount64(a[1] ^ b[1])
@@ -46,7 +48,7 @@ def hamming256(a: np.ndarray, b: np.ndarray) -> np.int64:
 
 
 @njit(cache=True, inline="always")
-def extract_bits(h: np.ndarray, start: np.int64, length: np.int64) -> np.uint64:
+def extract_bits(h: np.ndarray, start: int, length: int) -> Any:
     w = start >> 6
     off = start & 63
     v = h[w] >> np.uint64(off)
@@ -75,13 +77,13 @@ def _mih_query_one(
     ids: np.ndarray,
     starts: np.ndarray,
     lens: np.ndarray,
-    hi_bits: np.int64,
-    threshold: np.int64,
+    hi_bits: int,
+    threshold: int,
     masks: np.ndarray,
     mask_bits: np.ndarray,
     out_idx: np.ndarray,
     out_dist: np.ndarray,
-) -> np.int64:
+) -> Any:
     m = starts.shape[0]
     r = threshold // m
     qc = np.empty(m, np.uint64)
@@ -109,7 +111,10 @@ def _mih_query_one(
                     continue
                 dup = False
                 for cc in range(c):
-                    if np.int64(popcount64(extract_bits(hashes[i], starts[cc], lens[cc]) ^ qc[cc])) <= r:
+                    if (
+                        np.int64(popcount64(extract_bits(hashes[i], starts[cc], lens[cc]) ^ qc[cc]))
+                        <= r
+                    ):
                         dup = True
                         break
                 if dup:
@@ -130,11 +135,11 @@ def mih_query_batch(
     ids: np.ndarray,
     starts: np.ndarray,
     lens: np.ndarray,
-    hi_bits: np.int64,
-    threshold: np.int64,
+    hi_bits: int,
+    threshold: int,
     masks: np.ndarray,
     mask_bits: np.ndarray,
-    cap: np.int64,
+    cap: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact range search; counts may exceed ``cap`` (caller re-asks those rows)."""
     b = queries.shape[0]
@@ -143,15 +148,26 @@ def mih_query_batch(
     counts = np.empty(b, np.int64)
     for j in prange(b):
         counts[j] = _mih_query_one(
-            queries[j], hashes, offsets, low, ids, starts, lens, hi_bits, threshold,
-            masks, mask_bits, out_idx[j], out_dist[j],
+            queries[j],
+            hashes,
+            offsets,
+            low,
+            ids,
+            starts,
+            lens,
+            hi_bits,
+            threshold,
+            masks,
+            mask_bits,
+            out_idx[j],
+            out_dist[j],
         )
     return counts, out_idx, out_dist
 
 
 @njit(cache=True, parallel=True)
 def brute_query_batch(
-    queries: np.ndarray, hashes: np.ndarray, threshold: np.int64, cap: np.int64
+    queries: np.ndarray, hashes: np.ndarray, threshold: int, cap: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Linear scan: the exact fallback for small segments and wide thresholds."""
     b = queries.shape[0]

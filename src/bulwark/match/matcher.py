@@ -152,7 +152,7 @@ class Matcher:
 
     def refresh(self) -> None:
         """Pick up banks, disables and entries added since the last look."""
-        self.banks: dict[int, Bank] = {b.id: b for b in self.store.list()}
+        self.banks: dict[int, Bank] = {b.id: b for b in self.store.banks()}
         self.disabled = self.store.disabled_entry_ids()
         last = max(
             [self.snapshot_max_id]

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -193,8 +194,18 @@ class PDQHashIndex:
         masks, mask_bits = _masks(t.hi_bits, threshold // N_CHUNKS)
         return self._run(
             lambda q, cap: hk.mih_query_batch(
-                q, base, t.offsets, t.low, t.ids, CHUNK_STARTS, CHUNK_LENS,
-                t.hi_bits, threshold, masks, mask_bits, cap,
+                q,
+                base,
+                t.offsets,
+                t.low,
+                t.ids,
+                CHUNK_STARTS,
+                CHUNK_LENS,
+                t.hi_bits,
+                threshold,
+                masks,
+                mask_bits,
+                cap,
             ),
             queries,
         )
@@ -213,7 +224,11 @@ class PDQHashIndex:
             q, i, d = q[keep], i[keep], d[keep]
             c2, idx2, dist2 = run(queries[over], int(counts[over].max()))  # type: ignore[operator]
             q2, i2, d2 = _flatten(c2, idx2, dist2, offset)
-            q, i, d = np.concatenate([q, over[q2]]), np.concatenate([i, i2]), np.concatenate([d, d2])
+            q, i, d = (
+                np.concatenate([q, over[q2]]),
+                np.concatenate([i, i2]),
+                np.concatenate([d, d2]),
+            )
         return q, i, d
 
     # -- persistence ---------------------------------------------------------
@@ -239,7 +254,7 @@ class PDQHashIndex:
         meta = json.loads((directory / "pdq_index.json").read_text())
         if meta.get("format") != FORMAT_VERSION or meta.get("chunk_lens") != CHUNK_LENS.tolist():
             raise ValueError(f"{directory}: index format not understood; rebuild it")
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         hashes = np.load(directory / "hashes.npy", mmap_mode=mode)
         tables = None
         if meta["hi_bits"] is not None:

@@ -24,7 +24,10 @@ from bulwark.media.sniff import MediaKind, MediaType, sniff
 pillow_heif.register_heif_opener()
 # Truncated files must fail loudly, never be padded with grey.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
-# We enforce our own pixel limit before decoding; Pillow's warning would be noise.
+# Every open goes through MediaLimits.check_pixels before any pixel is decoded, which
+# names the size and the configured limit; Pillow's own fixed bomb check would
+# pre-empt it with a vaguer message, so it is switched off in favour of ours.
+Image.MAX_IMAGE_PIXELS = None
 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
 
 _PIL_FORMATS = {
@@ -71,6 +74,8 @@ def _open(data: bytes, limits: MediaLimits) -> tuple[Image.Image, MediaType]:
     except Image.DecompressionBombError as exc:
         raise MediaLimitError(f"decompression bomb refused: {exc}") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        if "truncated" in str(exc).lower():
+            raise CorruptMediaError(f"truncated {_describe(media_type.format)}") from exc
         raise CorruptMediaError(f"corrupt {_describe(media_type.format)} header: {exc}") from exc
     if im.format not in _PIL_FORMATS[media_type.format]:
         raise CorruptMediaError(

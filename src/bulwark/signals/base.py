@@ -108,9 +108,7 @@ class DigestSignalType(SignalType):
     def validate(cls, value: str) -> str:
         v = value.strip().lower()
         if len(v) != cls.hex_length:
-            raise SignalError(
-                f"{cls.name} must be {cls.hex_length} hex characters, got {len(v)}"
-            )
+            raise SignalError(f"{cls.name} must be {cls.hex_length} hex characters, got {len(v)}")
         try:
             bytes.fromhex(v)
         except ValueError as exc:

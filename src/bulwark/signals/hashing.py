@@ -60,7 +60,9 @@ def hash_content(
             else:
                 result.signals.extend(st.compute(content))
         except BulwarkError as exc:
-            result.errors.append(f"{st.name}: {exc}")
+            # Signals of one file share one decode: report a decode failure once.
+            if not any(e.endswith(f": {exc}") for e in result.errors):
+                result.errors.append(f"{st.name}: {exc}")
     return result
 
 

@@ -115,6 +115,4 @@ class VPDQSignal(SignalType):
         if not features:
             raise SignalError(f"{content.name}: no frames to hash")
         quality = min(f.quality for f in features)
-        return [
-            Signal(cls.name, features_to_value(features), quality, {"frames": len(features)})
-        ]
+        return [Signal(cls.name, features_to_value(features), quality, {"frames": len(features)})]

@@ -17,7 +17,9 @@ from bulwark.banks.model import BankEntry, NewEntry
 from bulwark.errors import BankImportError
 
 _CONTEXT_13 = "http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Media"
-_CONTEXT_20 = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media"
+_CONTEXT_20 = (
+    "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media"
+)
 _KEEP = ("MediaID", "Category", "MediaSize", "IsPrecategorized", "VictimIdentified", "Series")
 
 
@@ -49,8 +51,11 @@ def read(f: TextIO, source: str) -> list[NewEntry]:
         if m.get("PhotoDNA"):
             meta["photodna"] = m["PhotoDNA"]
             meta["photodna_computable"] = False
-        files = m.get("MediaFiles") if isinstance(m.get("MediaFiles"), list) else [m]
+        nested_files = m.get("MediaFiles")
+        files: list[Any] = nested_files if isinstance(nested_files, list) else [m]
         for fm in files:
+            if not isinstance(fm, dict):
+                continue
             for key, st in (("MD5", "md5"), ("SHA1", "sha1")):
                 v = fm.get(key)
                 if v:
