@@ -75,6 +75,7 @@ def match_json(r: MatchResult) -> dict[str, Any]:
         "suppressed_by_negative_bank": [m(x) for x in r.suppressed],
         "negative_matches": [m(x) for x in r.negatives],
         "errors": r.errors,
+        "notes": r.notes,
     }
 
 

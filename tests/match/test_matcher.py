@@ -113,3 +113,22 @@ def test_vpdq_bank_matches_video(
     r = m.match(hash_path(video))
     assert r.matched and r.matches[0].details["query_match_pct"] == pytest.approx(100.0)
     assert not m.match(hash_path(other)).matched
+
+
+def test_low_quality_pdq_is_not_matched_by_default(
+    sqlite_store: BankStore, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    flat_a, flat_b = tmp_path / "a.png", tmp_path / "b.png"
+    Image.new("RGB", (200, 200), (10, 10, 10)).save(flat_a)
+    Image.new("RGB", (300, 100), (250, 250, 250)).save(flat_b)
+    sqlite_store.create("b")
+    pdq = hash_path(flat_a).first("pdq")
+    assert pdq is not None and pdq.quality is not None and pdq.quality < 50
+    sqlite_store.add_signal("b", "pdq", pdq.value)
+    m = Matcher(sqlite_store, tmp_path / "index")
+    r = m.match(hash_path(flat_b))
+    assert not r.matched and "not matched on PDQ" in r.notes[0]
+    lenient = Matcher(sqlite_store, tmp_path / "index", match_low_quality=True)
+    assert lenient.match(hash_path(flat_a)).matched

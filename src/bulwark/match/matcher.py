@@ -24,6 +24,7 @@ from bulwark.match.exact_index import ExactIndex
 from bulwark.match.pdq_index import PDQHashIndex, hex_to_words
 from bulwark.match.vpdq_match import VPDQCriteria, VPDQIndex
 from bulwark.signals.hashing import FileHashes
+from bulwark.signals.pdq import QUALITY_THRESHOLD
 from bulwark.signals.vpdq import value_to_features
 
 DIGESTS = {"md5": 16, "sha1": 20, "sha256": 32}
@@ -53,6 +54,7 @@ class MatchResult:
     suppressed: list[Match] = field(default_factory=list)
     negatives: list[Match] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     hashes: FileHashes | None = None
 
     @property
@@ -116,8 +118,12 @@ class Matcher:
         *,
         vpdq_criteria: VPDQCriteria | None = None,
         auto_rebuild: bool = True,
+        match_low_quality: bool = False,
     ) -> None:
         self.store = store
+        #: Flat or featureless images hash to near-identical low-quality PDQs that
+        #: "match" each other; like threatexchange, we do not match on them by default.
+        self.match_low_quality = match_low_quality
         self.index_dir = index_dir
         self.vpdq_criteria = vpdq_criteria or VPDQCriteria()
         self._open(auto_rebuild)
@@ -206,10 +212,17 @@ class Matcher:
     def match_many(self, files: Sequence[FileHashes]) -> list[MatchResult]:
         """Match a batch; all PDQ lookups of the batch go to the index at once."""
         found: list[list[Match]] = [[] for _ in files]
+        notes: list[list[str]] = [[] for _ in files]
         pdq_rows: list[tuple[int, str, dict[str, Any]]] = []
         for i, fh in enumerate(files):
             for s in fh.signals:
                 if s.type == "pdq":
+                    low = s.quality is not None and s.quality < QUALITY_THRESHOLD
+                    if low and not self.match_low_quality:
+                        note = f"PDQ quality {s.quality} < {QUALITY_THRESHOLD}: not matched on PDQ"
+                        if note not in notes[i]:
+                            notes[i].append(note)
+                        continue
                     pdq_rows.append((i, s.value, dict(s.details)))
                 elif s.type in DIGESTS:
                     seg = self.segments[s.type]
@@ -240,10 +253,12 @@ class Matcher:
                 )
                 if m:
                     found[fi].append(m)
-        return [self._result(fh, ms) for fh, ms in zip(files, found, strict=True)]
+        return [
+            self._result(fh, ms, ns) for fh, ms, ns in zip(files, found, notes, strict=True)
+        ]
 
     @staticmethod
-    def _result(fh: FileHashes, ms: list[Match]) -> MatchResult:
+    def _result(fh: FileHashes, ms: list[Match], notes: list[str]) -> MatchResult:
         best: dict[tuple[str, int], Match] = {}
         for m in ms:  # one match per entry: the closest variant wins
             key = (m.bank, m.entry_id)
@@ -252,7 +267,9 @@ class Matcher:
         uniq = sorted(best.values(), key=lambda m: (m.distance, m.bank, m.entry_id))
         negatives = [m for m in uniq if m.negative]
         positives = [m for m in uniq if not m.negative]
-        r = MatchResult(fh.name, errors=list(fh.errors), hashes=fh, negatives=negatives)
+        r = MatchResult(
+            fh.name, errors=list(fh.errors), notes=notes, hashes=fh, negatives=negatives
+        )
         if negatives:
             r.suppressed = positives
         else:
