@@ -45,7 +45,7 @@ def run_ours(n: int, workdir: Path) -> dict[str, float]:
     from bulwark.match import hamming_kernels as hk
     from bulwark.match.pdq_index import PDQHashIndex
 
-    hashes, queries, picks = make_data(n)
+    hashes, queries, _ = make_data(n)
     t = time.perf_counter()
     idx = PDQHashIndex(hashes)
     build = time.perf_counter() - t
@@ -162,7 +162,7 @@ def main() -> None:
         print(f"\n== {n:,} PDQ hashes, threshold 31, {N_QUERIES} queries (half planted) ==")
         print(f"{'metric':32}{'bulwark':>16}{'threatexchange PDQIndex':>26}")
 
-        def line(name: str, key: str, fmt: str) -> None:
+        def line(name: str, key: str, fmt: str, o: dict = o, r: dict = r) -> None:  # type: ignore[type-arg]
             a = format(o[key], fmt) if key in o else "-"
             b = format(r[key], fmt) if key in r else "-"
             print(f"{name:32}{a:>16}{b:>26}")
@@ -177,7 +177,8 @@ def main() -> None:
         line("recall vs brute force (500 q)", "recall", ".4f")
         if o and r:
             print(
-                f"batched speed-up vs PDQIndex single queries: {o['batch_qps'] / r['batch_qps']:.1f}x"
+                "batched speed-up vs PDQIndex single queries: "
+                f"{o['batch_qps'] / r['batch_qps']:.1f}x"
             )
 
 

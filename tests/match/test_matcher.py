@@ -115,9 +115,7 @@ def test_vpdq_bank_matches_video(
     assert not m.match(hash_path(other)).matched
 
 
-def test_low_quality_pdq_is_not_matched_by_default(
-    sqlite_store: BankStore, tmp_path: Path
-) -> None:
+def test_low_quality_pdq_is_not_matched_by_default(sqlite_store: BankStore, tmp_path: Path) -> None:
     from PIL import Image
 
     flat_a, flat_b = tmp_path / "a.png", tmp_path / "b.png"

@@ -253,9 +253,7 @@ class Matcher:
                 )
                 if m:
                     found[fi].append(m)
-        return [
-            self._result(fh, ms, ns) for fh, ms, ns in zip(files, found, notes, strict=True)
-        ]
+        return [self._result(fh, ms, ns) for fh, ms, ns in zip(files, found, notes, strict=True)]
 
     @staticmethod
     def _result(fh: FileHashes, ms: list[Match], notes: list[str]) -> MatchResult:
