@@ -45,11 +45,13 @@ def run_ours(n: int, workdir: Path) -> dict[str, float]:
     from bulwark.match import hamming_kernels as hk
     from bulwark.match.pdq_index import PDQHashIndex
 
-    hashes, queries, _ = make_data(n)
+    hashes, queries, picks = make_data(n)
     t = time.perf_counter()
     idx = PDQHashIndex(hashes)
     build = time.perf_counter() - t
     idx.save(workdir / "idx")
+    np.save(workdir / "queries.npy", queries)
+    np.save(workdir / "picks.npy", picks)
     del idx, hashes
     # Recall needs the truth: an exact linear scan over the saved hashes.
     base = np.load(workdir / "idx" / "hashes.npy", mmap_mode="r")
@@ -60,8 +62,7 @@ def run_ours(n: int, workdir: Path) -> dict[str, float]:
     code = (
         "import json,time,resource,numpy as np,sys\n"
         "from bulwark.match.pdq_index import PDQHashIndex\n"
-        "from benchmarks.bench_match_index import make_data\n"
-        f"_,q,picks=make_data({n})\n"
+        "q=np.load(sys.argv[1]+'/../queries.npy'); picks=np.load(sys.argv[1]+'/../picks.npy')\n"
         "t=time.perf_counter(); idx=PDQHashIndex.load(__import__('pathlib').Path(sys.argv[1])); "
         "load=time.perf_counter()-t\n"
         "t=time.perf_counter(); idx.search(q[:1],31); first=time.perf_counter()-t\n"
