@@ -94,6 +94,18 @@ class SignalType(abc.ABC):
         """Fingerprint ``content``; raise a typed error if it cannot be done."""
 
 
+def validate_hex(name: str, value: str, length: int) -> str:
+    """Lowercase ``value`` if it is exactly ``length`` hex digits, else raise."""
+    v = value.strip().lower()
+    if len(v) != length:
+        raise SignalError(f"{name} must be {length} hex characters, got {len(v)}")
+    try:
+        bytes.fromhex(v)
+    except ValueError as exc:
+        raise SignalError(f"{name} is not hexadecimal: {value!r}") from exc
+    return v
+
+
 class DigestSignalType(SignalType):
     """Cryptographic digests of the raw bytes: identical files only."""
 

@@ -15,7 +15,7 @@ import pdqhash
 
 from bulwark.errors import SignalError
 from bulwark.media.sniff import MediaKind
-from bulwark.signals.base import FileContent, Signal, SignalType
+from bulwark.signals.base import FileContent, Signal, SignalType, validate_hex
 
 QUALITY_THRESHOLD = 50
 DEFAULT_DISTANCE_THRESHOLD = 31
@@ -68,14 +68,7 @@ class PDQSignal(SignalType):
 
     @classmethod
     def validate(cls, value: str) -> str:
-        v = value.strip().lower()
-        if len(v) != HEX_LENGTH:
-            raise SignalError(f"pdq must be {HEX_LENGTH} hex characters, got {len(v)}")
-        try:
-            bytes.fromhex(v)
-        except ValueError as exc:
-            raise SignalError(f"pdq is not hexadecimal: {value!r}") from exc
-        return v
+        return validate_hex(cls.name, value, HEX_LENGTH)
 
     @classmethod
     def compute(cls, content: FileContent) -> list[Signal]:
