@@ -118,14 +118,7 @@ class DigestSignalType(SignalType):
 
     @classmethod
     def validate(cls, value: str) -> str:
-        v = value.strip().lower()
-        if len(v) != cls.hex_length:
-            raise SignalError(f"{cls.name} must be {cls.hex_length} hex characters, got {len(v)}")
-        try:
-            bytes.fromhex(v)
-        except ValueError as exc:
-            raise SignalError(f"{cls.name} is not hexadecimal: {value!r}") from exc
-        return v
+        return validate_hex(cls.name, value, cls.hex_length)
 
     @classmethod
     def compute(cls, content: FileContent) -> list[Signal]:
