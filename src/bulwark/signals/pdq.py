@@ -16,6 +16,7 @@ import pdqhash
 from bulwark.errors import SignalError
 from bulwark.media.sniff import MediaKind
 from bulwark.signals.base import FileContent, Signal, SignalType, validate_hex
+from bulwark.signals.pdq_fast import pdq_fast, pdq_fast_dihedral
 
 QUALITY_THRESHOLD = 50
 DEFAULT_DISTANCE_THRESHOLD = 31
@@ -72,13 +73,22 @@ class PDQSignal(SignalType):
 
     @classmethod
     def compute(cls, content: FileContent) -> list[Signal]:
-        hex_hash, quality = pdq_from_pixels(content.image.pixels)
+        """Exact mode: the reference binding; fast mode: bulk operators on a reduced decode."""
+        image = content.image
+        if content.fast:
+            hex_hash, quality = pdq_fast(image.pixels, image.height, image.width)
+            return [pdq_signal(hex_hash, quality, mode="fast")]
+        hex_hash, quality = pdq_from_pixels(image.pixels)
         return [pdq_signal(hex_hash, quality)]
 
     @classmethod
     def compute_dihedral(cls, content: FileContent) -> list[Signal]:
         """All eight variants, for matching rotated or mirrored re-uploads."""
-        hashes, quality = pdq_dihedral_from_pixels(content.image.pixels)
+        image = content.image
+        if content.fast:
+            hashes, quality = pdq_fast_dihedral(image.pixels, image.height, image.width)
+        else:
+            hashes, quality = pdq_dihedral_from_pixels(image.pixels)
         return [
             pdq_signal(h, quality, variant=name)
             for h, name in zip(hashes, DIHEDRAL_NAMES, strict=True)
