@@ -9,9 +9,10 @@ scan is ~20 ms a query. This is multi-index hashing (Norouzi et al., 2012):
 * the 256 bits are cut into ``m`` disjoint chunks of 23-24 bits; if two hashes
   are within distance ``t``, by the pigeonhole principle at least one chunk is
   within ``r = t // m`` of the query's chunk;
-* each chunk table is the hash ids sorted by chunk value, with a direct offset
-  table over the chunk's high bits and the low bits kept inline (uint8), so a
-  probe is one offset lookup plus a short sequential scan;
+* each chunk table is the hash rows sorted by chunk value, with a direct offset
+  table over the chunk's high bits; each slot packs the row with the chunk's
+  low bits (``row << 8 | low``), so a probe is one offset lookup plus a short
+  sequential scan of 4-byte slots;
 * every candidate is verified with the full 256-bit distance and reported only
   from the first chunk that could have found it, so results equal brute force.
 
@@ -73,8 +74,7 @@ def _mih_query_one(
     q: np.ndarray,
     hashes: np.ndarray,
     offsets: np.ndarray,
-    low: np.ndarray,
-    ids: np.ndarray,
+    slots: np.ndarray,
     starts: np.ndarray,
     lens: np.ndarray,
     hi_bits: int,
@@ -103,9 +103,10 @@ def _mih_query_one(
             allowed = r - k
             v = np.int64(qhi ^ masks[mi])
             for p in range(offsets[c, v], offsets[c, v + 1]):
-                if np.int64(popcount64(np.uint64(low[c, p]) ^ qlo)) > allowed:
+                slot = np.uint64(slots[c, p])
+                if np.int64(popcount64((slot & np.uint64(0xFF)) ^ qlo)) > allowed:
                     continue
-                i = ids[c, p]
+                i = np.int64(slot >> np.uint64(8))
                 d = hamming256(hashes[i], q)
                 if d > threshold:
                     continue
@@ -131,8 +132,7 @@ def mih_query_batch(
     queries: np.ndarray,
     hashes: np.ndarray,
     offsets: np.ndarray,
-    low: np.ndarray,
-    ids: np.ndarray,
+    slots: np.ndarray,
     starts: np.ndarray,
     lens: np.ndarray,
     hi_bits: int,
@@ -151,8 +151,7 @@ def mih_query_batch(
             queries[j],
             hashes,
             offsets,
-            low,
-            ids,
+            slots,
             starts,
             lens,
             hi_bits,

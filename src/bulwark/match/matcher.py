@@ -28,7 +28,7 @@ from bulwark.signals.pdq import QUALITY_THRESHOLD
 from bulwark.signals.vpdq import value_to_features
 
 DIGESTS = {"md5": 16, "sha1": 20, "sha256": 32}
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 #: Rebuild the snapshot on open once this many entries wait in the delta.
 AUTO_REBUILD_DELTA = 20_000
 

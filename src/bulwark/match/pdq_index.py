@@ -27,7 +27,7 @@ CHUNK_STARTS = np.concatenate([[0], np.cumsum(CHUNK_LENS)[:-1]]).astype(np.int64
 MAX_MIH_RADIUS = 3  # beyond this many probes per chunk a linear scan is cheaper
 MAX_MIH_THRESHOLD = N_CHUNKS * (MAX_MIH_RADIUS + 1) - 1
 _FIRST_CAP = 32
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def hex_to_words(hexes: Sequence[str]) -> np.ndarray:
@@ -65,30 +65,38 @@ def _masks(hi_bits: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class _Tables:
+    """One table per chunk, slots sorted by chunk value.
+
+    Each slot packs the row in ``hashes`` with the chunk's bits below ``hi_bits``
+    (``row << 8 | low``): one 4-byte read filters a candidate and finds its row,
+    and at 10M hashes the tables take 440 MB instead of 550 MB as separate arrays.
+    """
+
     hi_bits: int
-    offsets: np.ndarray  # (m, 2**hi_bits + 1) uint32/uint64
-    low: np.ndarray  # (m, N) uint8: chunk bits below hi_bits, in table order
-    ids: np.ndarray  # (m, N) uint32: row of each table slot in ``hashes``
+    offsets: np.ndarray  # (m, 2**hi_bits + 1) uint32/uint64: slot range of each high value
+    slots: np.ndarray  # (m, N) uint32 (uint64 from 2**24 rows): row << 8 | low bits
 
 
 def _build_tables(hashes: np.ndarray) -> _Tables:
     n = hashes.shape[0]
     hi_bits = _hi_bits_for(n)
     chunks = hk.chunk_values(hashes, CHUNK_STARTS, CHUNK_LENS)
-    id_type = np.uint32 if n < 2**32 else np.uint64
-    offsets = np.empty((N_CHUNKS, (1 << hi_bits) + 1), dtype=id_type)
-    low = np.empty((N_CHUNKS, n), dtype=np.uint8)
-    ids = np.empty((N_CHUNKS, n), dtype=id_type)
+    offsets = np.empty((N_CHUNKS, (1 << hi_bits) + 1), dtype=np.uint32 if n < 2**32 else np.uint64)
+    slot_type = np.uint32 if n < 2**24 else np.uint64
+    slots = np.empty((N_CHUNKS, n), dtype=slot_type)
     probe = np.arange((1 << hi_bits) + 1, dtype=np.uint64)
     for c in range(N_CHUNKS):
         lo_bits = int(CHUNK_LENS[c]) - hi_bits
         order = np.argsort(chunks[c], kind="stable")
-        ids[c] = order
         sorted_vals = chunks[c][order]
-        low[c] = (sorted_vals & np.uint32((1 << lo_bits) - 1)).astype(np.uint8)
+        low = (sorted_vals & np.uint32((1 << lo_bits) - 1)).astype(slot_type)
+        row = slots[c]
+        row[:] = order
+        np.left_shift(row, 8, out=row)
+        np.bitwise_or(row, low, out=row)
         offsets[c] = np.searchsorted(sorted_vals >> np.uint32(lo_bits), probe)
-        del order, sorted_vals
-    return _Tables(hi_bits, offsets, low, ids)
+        del order, sorted_vals, low
+    return _Tables(hi_bits, offsets, slots)
 
 
 @dataclass(frozen=True)
@@ -197,8 +205,7 @@ class PDQHashIndex:
                 q,
                 base,
                 t.offsets,
-                t.low,
-                t.ids,
+                t.slots,
                 CHUNK_STARTS,
                 CHUNK_LENS,
                 t.hi_bits,
@@ -239,8 +246,7 @@ class PDQHashIndex:
         np.save(directory / "hashes.npy", np.asarray(self._base))
         if self._tables is not None:
             np.save(directory / "offsets.npy", self._tables.offsets)
-            np.save(directory / "low.npy", self._tables.low)
-            np.save(directory / "ids.npy", self._tables.ids)
+            np.save(directory / "slots.npy", self._tables.slots)
         meta = {
             "format": FORMAT_VERSION,
             "count": int(self._base.shape[0]),
@@ -261,8 +267,7 @@ class PDQHashIndex:
             tables = _Tables(
                 int(meta["hi_bits"]),
                 np.load(directory / "offsets.npy", mmap_mode=mode),
-                np.load(directory / "low.npy", mmap_mode=mode),
-                np.load(directory / "ids.npy", mmap_mode=mode),
+                np.load(directory / "slots.npy", mmap_mode=mode),
             )
         return cls(hashes, _tables=tables)
 
