@@ -45,3 +45,11 @@ class BankImportError(BankError):
         shown = "; ".join(f"line {n}: {why}" for n, why in problems[:10])
         more = f" (+{len(problems) - 10} more)" if len(problems) > 10 else ""
         super().__init__(f"{source}: {len(problems)} bad line(s), nothing imported: {shown}{more}")
+
+
+class TextInputError(BulwarkError):
+    """Text that cannot be analysed as given (wrong type, over the configured size)."""
+
+
+class ConversationError(BulwarkError):
+    """A conversation that is not a list of messages with sender and text."""

@@ -1,0 +1,593 @@
+"""Normalise untrusted text against evasion, keeping a map back to the original.
+
+Two views come out of one pass:
+
+* ``plain``: HTML entities decoded, invisible format characters removed (emoji
+  sequences kept), NFKC, lower case, prompt weights and ``BREAK`` removed,
+  underscores as spaces. Numbers stay numbers: stated ages are read here.
+* ``match``: ``plain`` plus TR39 confusable skeletons (Cyrillic/Greek look-alikes
+  to Latin), accents stripped, leetspeak undone next to letters, spaced and
+  punctuated letters joined ("c.h.i.l.d"), punctuation as spaces and repeated
+  characters collapsed. Lexicon terms go through the same view, so "l1ttle",
+  "littttle" and "little" all meet as one key.
+
+Every character of both views carries the span of original text it came from,
+so a finding on a view points at what the user actually typed. Characters are
+handled as numpy code-point arrays with precomputed lookup tables, because a
+per-character Python loop cannot meet 5 ms for a 20,000-character input; only
+rare multi-character expansions (ligatures, circled digits) take a slow path.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from confusable_homoglyphs import confusables
+
+from bulwark.errors import TextInputError
+
+#: Highest code point the lookup tables cover; beyond it characters map to themselves.
+_TABLE_SIZE = 0x30000
+_ZWJ = 0x200D
+_VARIATION_SELECTORS = (0xFE0E, 0xFE0F)
+_LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "@": "a",
+    "$": "s",
+    "|": "i",
+    "!": "i",
+}
+#: 'l', '1', '|' and 'i' are one letter to an evader: they meet as 'i' in the match view.
+_I_CLASS = {"l": "i"}
+#: Leet characters that only count when a letter follows ("k!d"), never at a word's end.
+_LEET_INNER_ONLY = "!|"
+_SEPARATORS = " .-_*|/+~·•:'\"`^=\\"
+_PROMPT_REF = re.compile(
+    r"<\s*(lora|lyco|lycoris|locon|hypernet|embedding|ti)\s*:\s*([^:<>]{1,200}?)"
+    r"\s*(?::\s*(-?\d{1,3}(?:\.\d{1,6})?))?\s*(?::[^<>]{0,40})?>",
+    re.IGNORECASE,
+)
+_EMBEDDING_REF = re.compile(r"\bembedding:([\w.\-]{1,200})", re.IGNORECASE)
+_WEIGHT = re.compile(r":\s{0,3}-?\d{0,3}\.?\d{1,6}\s{0,3}(?=[)\]>])")
+_BREAK = re.compile(r"\bBREAK\b")
+_ALTERNATION = re.compile(r"\[[^\[\]]{0,500}\]")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A LoRA, LyCORIS, hypernetwork or embedding named in a prompt."""
+
+    kind: str
+    name: str
+    weight: float | None
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class TextView:
+    """A normalised string whose character ``i`` came from ``original[starts[i]:ends[i]]``."""
+
+    text: str
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original span of ``text[i:j]`` (j exclusive, j > i)."""
+        if j <= i:
+            raise ValueError(f"empty view slice [{i}:{j}]")
+        return int(self.starts[i]), int(self.ends[j - 1])
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """Oversized input is cut at ``max_chars`` and flagged, or refused."""
+
+    max_chars: int = 100_000
+    oversize: Literal["truncate", "refuse"] = "truncate"
+
+
+DEFAULT_TEXT_LIMITS = TextLimits()
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    original: str
+    plain: TextView
+    match: TextView
+    model_refs: tuple[ModelRef, ...] = ()
+    flags: frozenset[str] = field(default_factory=frozenset)
+
+
+# -- tables --------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Tables:
+    plain: np.ndarray  # uint32: 1:1 NFKC + lower case
+    multi: dict[int, str]  # code points whose NFKC is several characters
+    multi_len: np.ndarray  # uint8: length of that expansion, 1 elsewhere
+    control: np.ndarray  # bool: C0/C1 controls other than tab and newlines
+    bidi: np.ndarray  # bool: explicit direction overrides and isolates
+    match: np.ndarray  # uint32: applied to plain code points
+    drop_plain: np.ndarray  # bool: invisible format characters
+    drop_match: np.ndarray  # bool: also combining marks
+    alpha: np.ndarray  # bool: letters after mapping
+    alnum: np.ndarray  # bool
+    emoji: np.ndarray  # bool: symbols that may sit in a ZWJ sequence
+    leet: np.ndarray  # uint32: digit/symbol -> letter, identity elsewhere
+    separator: np.ndarray  # bool
+
+
+def _skeleton_map() -> dict[int, str]:
+    out: dict[int, str] = {}
+    for char, glyphs in confusables.confusables_data.items():
+        if len(char) != 1 or ord(char) < 0x80:
+            continue
+        for g in glyphs:
+            c = g.get("c", "")
+            if len(c) == 1 and c.isascii() and c.isalnum():
+                out[ord(char)] = c.lower()
+                break
+    return out
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    n = _TABLE_SIZE
+    ident = np.arange(n, dtype=np.uint32)
+    plain = ident.copy()
+    match = ident.copy()
+    multi: dict[int, str] = {}
+    drop_plain = np.zeros(n, bool)
+    drop_match = np.zeros(n, bool)
+    alpha = np.zeros(n, bool)
+    alnum = np.zeros(n, bool)
+    emoji = np.zeros(n, bool)
+    skeleton = _skeleton_map()
+    for cp in range(n):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        cat = unicodedata.category(c)
+        if cat == "Cf" and cp != _ZWJ:
+            drop_plain[cp] = True
+        if cat in ("So", "Sk") or cp in _VARIATION_SELECTORS:
+            emoji[cp] = True
+        k = unicodedata.normalize("NFKC", c)
+        if len(k) == 1:
+            low = k.lower()
+            p = low if len(low) == 1 else k
+            plain[cp] = ord(p)
+        elif len(k) > 1:
+            multi[cp] = k.lower()
+            p = c
+        else:
+            p = c
+        if cat.startswith("M") and cp < 0x3000:
+            drop_match[cp] = True
+        m = p
+        if ord(m) >= 0x80:
+            base = unicodedata.normalize("NFD", m)
+            if (
+                len(base) > 1
+                and ord(base[0]) < 0x530
+                and all(unicodedata.category(x).startswith("M") for x in base[1:])
+            ):
+                m = base[0].lower()
+        if ord(m) >= 0x80 and ord(m) in skeleton:
+            m = skeleton[ord(m)]
+        m = _I_CLASS.get(m, m)
+        match[cp] = ord(m)
+    for cp in range(n):
+        c = chr(cp) if not 0xD800 <= cp <= 0xDFFF else "\ufffd"
+        alpha[cp] = c.isalpha()
+        alnum[cp] = c.isalnum()
+    leet = ident.copy()
+    for a, b in _LEET.items():
+        leet[ord(a)] = ord(_I_CLASS.get(b, b))
+    separator = np.zeros(n, bool)
+    for s in _SEPARATORS:
+        separator[ord(s)] = True
+    drop_match |= drop_plain
+    multi_len = np.ones(n, np.uint8)
+    for cp, rep in multi.items():
+        multi_len[cp] = len(rep)
+    control = np.zeros(n, bool)
+    control[[c for c in range(0xA0) if unicodedata.category(chr(c)) == "Cc"]] = True
+    control[[9, 10, 13]] = False
+    bidi = np.zeros(n, bool)
+    bidi[[0x202A, 0x202B, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068]] = True
+    return _Tables(
+        plain,
+        multi,
+        multi_len,
+        control,
+        bidi,
+        match,
+        drop_plain,
+        drop_match,
+        alpha,
+        alnum,
+        emoji,
+        leet,
+        separator,
+    )
+
+
+# -- working representation ----------------------------------------------------
+@dataclass
+class _Chars:
+    cp: np.ndarray  # uint32 code points
+    starts: np.ndarray  # int64
+    ends: np.ndarray
+
+    @classmethod
+    def of(cls, text: str) -> _Chars:
+        cp = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
+        idx = np.arange(cp.size, dtype=np.int64)
+        return cls(cp, idx, idx + 1)
+
+    def text(self) -> str:
+        return self.cp.astype("<u4").tobytes().decode("utf-32-le")
+
+    def keep(self, mask: np.ndarray) -> _Chars:
+        return _Chars(self.cp[mask], self.starts[mask], self.ends[mask])
+
+    def view(self) -> TextView:
+        return TextView(self.text(), self.starts, self.ends)
+
+    def lookup(self, table: np.ndarray, default: int = 0) -> np.ndarray:
+        """``table[cp]`` per character; code points past the table get ``default``."""
+        inside = self.cp < _TABLE_SIZE
+        if inside.all():
+            found: np.ndarray = table[self.cp]
+            return found
+        out = np.full(self.cp.size, default, table.dtype)
+        out[inside] = table[self.cp[inside]]
+        return out
+
+    def mapped(self, table: np.ndarray) -> _Chars:
+        inside = self.cp < _TABLE_SIZE
+        cp = self.cp.copy()
+        cp[inside] = table[cp[inside]]
+        return _Chars(cp, self.starts, self.ends)
+
+    def replace(self, spans: Iterable[tuple[int, int, str]]) -> _Chars:
+        """Replace view slices ``[i, j)`` by strings; new characters inherit the slice's span."""
+        cps, starts, ends = [], [], []
+        pos = 0
+        for i, j, rep in spans:
+            cps.append(self.cp[pos:i])
+            starts.append(self.starts[pos:i])
+            ends.append(self.ends[pos:i])
+            r = np.frombuffer(rep.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
+            cps.append(r)
+            lo = self.starts[i] if i < self.cp.size else (self.ends[-1] if self.cp.size else 0)
+            hi = self.ends[j - 1] if j > i else lo
+            starts.append(np.full(r.size, lo, np.int64))
+            ends.append(np.full(r.size, hi, np.int64))
+            pos = j
+        cps.append(self.cp[pos:])
+        starts.append(self.starts[pos:])
+        ends.append(self.ends[pos:])
+        return _Chars(np.concatenate(cps), np.concatenate(starts), np.concatenate(ends))
+
+
+def _sub(chars: _Chars, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> _Chars:
+    text = chars.text()
+    spans = [(m.start(), m.end(), repl(m)) for m in pattern.finditer(text)]
+    return chars.replace(spans) if spans else chars
+
+
+# -- steps ---------------------------------------------------------------------
+def sanitize(value: object, limits: TextLimits = DEFAULT_TEXT_LIMITS) -> tuple[str, set[str]]:
+    """Make any input a valid string: decode bytes, cut or refuse oversize, fix surrogates."""
+    flags: set[str] = set()
+    if isinstance(value, bytes | bytearray):
+        raw = bytes(value)
+        try:
+            value = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            value = raw.decode("utf-8", errors="replace")
+            flags.add("invalid_utf8")
+    if not isinstance(value, str):
+        raise TextInputError(f"text must be str or bytes, got {type(value).__name__}")
+    text = value
+    if len(text) > limits.max_chars:
+        if limits.oversize == "refuse":
+            raise TextInputError(
+                f"text of {len(text):,} characters exceeds the {limits.max_chars:,}-character limit"
+            )
+        text = text[: limits.max_chars]
+        flags.add("truncated")
+    if _has_surrogate(text):
+        text = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+        flags.add("lone_surrogates")
+    return text, flags
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def decode_entities(chars: _Chars, flags: set[str]) -> _Chars:
+    def repl(m: re.Match[str]) -> str:
+        out = html.unescape(m.group(0))
+        if out != m.group(0):
+            flags.add("html_entities")
+        return out
+
+    return _sub(chars, _ENTITY, repl)
+
+
+def remove_invisible(chars: _Chars, flags: set[str]) -> _Chars:
+    """Drop format characters; keep a ZWJ only between two emoji (a family, a flag)."""
+    t = _tables()
+    drop = chars.lookup(t.drop_plain)
+    if chars.cp.size:
+        is_zwj = chars.cp == _ZWJ
+        if is_zwj.any():
+            emoji = chars.lookup(t.emoji) | (chars.cp >= 0x1F000)
+            prev = np.concatenate([[False], emoji[:-1]])
+            nxt = np.concatenate([emoji[1:], [False]])
+            drop |= is_zwj & ~(prev & nxt)
+    if drop.any():
+        flags.add("invisible_characters")
+        if chars.lookup(t.bidi).any():
+            flags.add("bidi_controls")
+        chars = chars.keep(~drop)
+    controls = chars.lookup(t.control)
+    if controls.any():
+        flags.add("control_characters")
+        cp = chars.cp.copy()
+        cp[controls] = 0x20
+        chars = _Chars(cp, chars.starts, chars.ends)
+    return chars
+
+
+def nfkc_lower(chars: _Chars, flags: set[str]) -> _Chars:
+    t = _tables()
+    mapped = chars.mapped(t.plain)
+    if ((mapped.cp != chars.cp) & (chars.cp > 0x7F)).any():
+        flags.add("compatibility_characters")
+    lengths = chars.lookup(t.multi_len, default=1)
+    if (lengths != 1).any():
+        flags.add("compatibility_characters")
+        text = mapped.text().translate(_multi_translation())
+        cp = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
+        return _Chars(cp, np.repeat(chars.starts, lengths), np.repeat(chars.ends, lengths))
+    return mapped
+
+
+@lru_cache(maxsize=1)
+def _multi_translation() -> dict[int, str]:
+    return dict(_tables().multi)
+
+
+def extract_model_refs(chars: _Chars, refs: list[ModelRef]) -> _Chars:
+    """Pull ``<lora:name:0.8>`` and ``embedding:name`` out; their names stay as words."""
+
+    def tag(m: re.Match[str]) -> str:
+        i, j = m.start(), m.end()
+        weight = float(m.group(3)) if m.group(3) else None
+        span = (int(chars.starts[i]), int(chars.ends[j - 1]))
+        refs.append(ModelRef(m.group(1).lower(), m.group(2).strip(), weight, span))
+        return f" {m.group(2)} "
+
+    chars = _sub(chars, _PROMPT_REF, tag)
+
+    def emb(m: re.Match[str]) -> str:
+        i, j = m.start(), m.end()
+        span = (int(chars.starts[i]), int(chars.ends[j - 1]))
+        refs.append(ModelRef("embedding", m.group(1), None, span))
+        return f" {m.group(1)} "
+
+    return _sub(chars, _EMBEDDING_REF, emb)
+
+
+def strip_prompt_syntax(chars: _Chars, flags: set[str]) -> _Chars:
+    """Weights ``(word:1.3)``, ``[a:b:0.5]``, ``[a|b]`` and ``BREAK`` go; brackets
+    become spaces in the match view. Runs before lower-casing: ``BREAK`` is upper case."""
+    text = chars.text()
+    found = False
+    if ":" in text:
+        spans = [(m.start(), m.end(), " ") for m in _WEIGHT.finditer(text)]
+        if spans:
+            found = True
+            chars = chars.replace(spans)
+            text = chars.text()
+    if "BREAK" in text:
+        spans = [(m.start(), m.end(), " ") for m in _BREAK.finditer(text)]
+        if spans:
+            found = True
+            chars = chars.replace(spans)
+            text = chars.text()
+    if "[" in text and ("|" in text or ":" in text):
+        cp = chars.cp.copy()
+        for m in _ALTERNATION.finditer(text):
+            seg = cp[m.start() : m.end()]
+            seg[(seg == ord("|")) | (seg == ord(":"))] = 0x20
+            found = True
+        chars = _Chars(cp, chars.starts, chars.ends)
+    if found:
+        flags.add("prompt_syntax")
+    return chars
+
+
+def underscores_to_spaces(chars: _Chars) -> _Chars:
+    cp = chars.cp.copy()
+    cp[cp == ord("_")] = 0x20
+    return _Chars(cp, chars.starts, chars.ends)
+
+
+def skeleton(chars: _Chars, flags: set[str]) -> _Chars:
+    """TR39-style confusable skeleton plus accent stripping (matching only)."""
+    t = _tables()
+    out = chars.mapped(t.match)
+    if chars.cp.size and ((out.cp != chars.cp) & (chars.cp > 0x7F)).any():
+        flags.add("confusables")
+    keep = ~out.lookup(t.drop_match)
+    return out.keep(keep) if not keep.all() else out
+
+
+def undo_leetspeak(chars: _Chars, flags: set[str]) -> _Chars:
+    """Leet runs become letters when a letter follows ("s3x", "l33t", "k!d"), or when
+    a letter precedes a short run that ends the word ("l0l1"); "12 years", "8k" and
+    "kid!" keep their characters."""
+    t = _tables()
+    n = chars.cp.size
+    if not n:
+        return chars
+    target = chars.lookup(t.leet)
+    candidate = target != chars.cp
+    if not candidate.any():
+        return chars
+    letter = chars.lookup(t.alpha)
+    alnum = chars.lookup(t.alnum)
+    edges = np.diff(np.concatenate([[0], candidate.astype(np.int8), [0]]))
+    run_start = np.nonzero(edges == 1)[0]
+    run_end = np.nonzero(edges == -1)[0]
+    prev_letter = np.zeros(run_start.size, bool)
+    has_prev = run_start > 0
+    prev_letter[has_prev] = letter[run_start[has_prev] - 1]
+    next_letter = np.zeros(run_start.size, bool)
+    next_alnum = np.zeros(run_start.size, bool)
+    has_next = run_end < n
+    next_letter[has_next] = letter[run_end[has_next]]
+    next_alnum[has_next] = alnum[run_end[has_next]]
+    inner_only = np.zeros(n, bool)
+    for ch in _LEET_INNER_ONLY:
+        inner_only |= chars.cp == ord(ch)
+    last_inner = inner_only[run_end - 1]
+    convert = next_letter | (prev_letter & ~next_alnum & (run_end - run_start <= 2) & ~last_inner)
+    if not convert.any():
+        return chars
+    run_id = np.cumsum(edges[:-1] == 1) - 1
+    change = candidate & convert[np.maximum(run_id, 0)]
+    flags.add("leetspeak")
+    cp = chars.cp.copy()
+    cp[change] = target[change]
+    return _Chars(cp, chars.starts, chars.ends)
+
+
+_RUN = re.compile(r"(?<![a])a(?:sa(?![a]))++")
+
+
+def join_spaced_letters(chars: _Chars, flags: set[str]) -> _Chars:
+    """'n s f w', 'c.h.i.l.d' -> 'nsfw', 'child': runs of 3+ single letters lose separators."""
+    t = _tables()
+    if chars.cp.size < 5:
+        return chars
+    letter = chars.lookup(t.alpha)
+    sep = chars.lookup(t.separator)
+    classes = np.where(letter, ord("a"), np.where(sep, ord("s"), ord("x"))).astype(np.uint8)
+    cls = classes.tobytes().decode("ascii")
+    drop = np.zeros(chars.cp.size, bool)
+    found = False
+    for m in _RUN.finditer(cls):
+        if (m.end() - m.start()) < 5 or cls.count("a", m.start(), m.end()) < 3:
+            continue
+        found = True
+        seg = slice(m.start(), m.end())
+        drop[seg] = sep[seg]
+    if not found:
+        return chars
+    flags.add("spaced_letters")
+    return chars.keep(~drop)
+
+
+def punctuation_to_spaces(chars: _Chars) -> _Chars:
+    t = _tables()
+    word = chars.lookup(t.alnum) | (chars.cp >= _TABLE_SIZE)
+    cp = chars.cp.copy()
+    cp[~word] = 0x20
+    return _Chars(cp, chars.starts, chars.ends)
+
+
+def collapse_repeats(chars: _Chars, flags: set[str]) -> _Chars:
+    """Runs of one character become one ('chiiild', 'seeexy', double spaces)."""
+    if chars.cp.size < 2:
+        return chars
+    keep = np.ones(chars.cp.size, bool)
+    keep[1:] = chars.cp[1:] != chars.cp[:-1]
+    if keep.all():
+        return chars
+    letters_dropped = ~keep & (chars.cp != 0x20)
+    if letters_dropped.any():
+        # only a run of three or more is an evasion worth flagging
+        runs = letters_dropped[1:] & letters_dropped[:-1]
+        if runs.any():
+            flags.add("repeated_letters")
+    kept = np.nonzero(keep)[0]
+    last_of_run = np.append(kept[1:] - 1, chars.cp.size - 1)
+    # the kept character stands for its whole run, so its span ends where the run ends
+    return _Chars(chars.cp[kept], chars.starts[kept], chars.ends[last_of_run])
+
+
+def _trim(chars: _Chars) -> _Chars:
+    if not chars.cp.size:
+        return chars
+    nz = np.nonzero(chars.cp != 0x20)[0]
+    if not nz.size:
+        return chars.keep(np.zeros(chars.cp.size, bool))
+    return _Chars(
+        chars.cp[nz[0] : nz[-1] + 1],
+        chars.starts[nz[0] : nz[-1] + 1],
+        chars.ends[nz[0] : nz[-1] + 1],
+    )
+
+
+def normalize(text: str | bytes, limits: TextLimits = DEFAULT_TEXT_LIMITS) -> NormalizedText:
+    """Both views of ``text`` with offsets into the (sanitised) original."""
+    original, flags = sanitize(text, limits)
+    refs: list[ModelRef] = []
+    chars = _Chars.of(original)
+    if "&" in original:
+        chars = decode_entities(chars, flags)
+    chars = remove_invisible(chars, flags)
+    if "<" in original or "mbedding:" in original:
+        chars = extract_model_refs(chars, refs)
+    chars = strip_prompt_syntax(chars, flags)
+    chars = nfkc_lower(chars, flags)
+    chars = underscores_to_spaces(chars)
+    plain = chars
+    m = skeleton(plain, flags)
+    m = undo_leetspeak(m, flags)
+    m = join_spaced_letters(m, flags)
+    m = punctuation_to_spaces(m)
+    m = collapse_repeats(m, flags)
+    m = _trim(m)
+    return NormalizedText(original, plain.view(), m.view(), tuple(refs), frozenset(flags))
+
+
+@lru_cache(maxsize=65536)
+def match_key(term: str) -> str:
+    """A lexicon term in the match view, so it meets evasive spellings of itself."""
+    return normalize(term).match.text
+
+
+__all__ = [
+    "DEFAULT_TEXT_LIMITS",
+    "ModelRef",
+    "NormalizedText",
+    "TextLimits",
+    "TextView",
+    "match_key",
+    "normalize",
+    "sanitize",
+]
