@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export BULWARK_TEST_POSTGRES_URL=${BULWARK_TEST_POSTGRES_URL:-$(bash scripts/start_postgres.sh)}
-.venv/bin/ruff check src tests benchmarks
-.venv/bin/ruff format --check src tests benchmarks
+.venv/bin/ruff check src tests benchmarks evaluation
+.venv/bin/ruff format --check src tests benchmarks evaluation
 .venv/bin/mypy
 exec .venv/bin/pytest -q "$@"

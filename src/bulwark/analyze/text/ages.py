@@ -1,6 +1,7 @@
 """Stated ages and school grades in a prompt ("12yo", "twelve year old", "8th grade").
 
-Runs on the ``plain`` view, where digits are still digits. Every pattern is a
+Runs on the ``numbers`` view: digits are still digits, look-alike letters are
+Latin and doubled letters single ("оооld" -> "old"; hence "thirten" below). Every pattern is a
 bounded per-form regex (fixed alternatives, ``{0,n}`` gaps, no nested
 repetition), so each is linear in the text; there is no combined pattern.
 An age followed within three words by a thing ("an 8 year old oak tree",
@@ -32,13 +33,13 @@ _NUMBER_WORDS: dict[str, tuple[str, ...]] = {
     "10": ("ten",),
     "11": ("eleven", "elevn", "elven"),
     "12": ("twelve", "twelv", "tweleve", "twelf"),
-    "13": ("thirteen", "thirten", "threeteen"),
+    "13": ("thirteen", "thirten", "threeteen", "threten"),
     "14": ("fourteen", "fourten", "forteen"),
     "15": ("fifteen", "fiften", "fiveteen"),
     "16": ("sixteen", "sixten"),
     "17": ("seventeen", "seventen", "sevnteen"),
-    "18": ("eighteen", "eightteen"),
-    "19": ("nineteen",),
+    "18": ("eighteen", "eightteen", "eighten"),
+    "19": ("nineteen", "nineten"),
     "20": ("twenty",),
 }
 _WORD_TO_AGE = {w: int(n) for n, ws in _NUMBER_WORDS.items() for w in ws}
@@ -57,21 +58,53 @@ _ORDINALS = {
     "twelfth": 12,
 }
 _GAP = r"[\s-]{0,3}"
-# "yo", "y/o", "y.o.", "yr old", "years old", "year-old", "yeer old", "yrs", "years of age"
+_LEET_CLASS = {
+    "a": "[a4@]",
+    "e": "[e3]",
+    "i": "[i1!]",
+    "l": "[l1]",
+    "o": "[o0]",
+    "s": "[s5$]",
+    "t": "[t7]",
+}
+
+
+def _leety(word: str) -> str:
+    """A literal word as a regex that also accepts its leetspeak spellings."""
+    return "".join(_LEET_CLASS.get(c, re.escape(c)) for c in word)
+
+
+def _alternation(words: list[str]) -> str:
+    return "(?:" + "|".join(_leety(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+_YEAR_WORDS = ["year", "years", "yr", "yrs", "yeer", "yeers", "yaer", "yaers", "yera", "yeras"]
+_YEAR_WORDS += ["yer", "yers", "yars", "yearz", "yeaer"]
+_OLD_WORDS = ["old", "ld", "olds", "olf"]
+# "yo", "y/o", "y.o.", "yr old", "years old", "year-old", "yeer old", "years of age"
 _YEARS_OLD = (
-    rf"(?:y\s?/\s?o|y\.o\.?|yo|yrs?{_GAP}o?ld|y[a-z]{{1,5}}{_GAP}o?ld|years?{_GAP}of{_GAP}age)"
+    rf"(?:y\s?/\s?[o0]|y\.[o0]\.?|y[o0]|{_alternation(_YEAR_WORDS)}{_GAP}{_alternation(_OLD_WORDS)}"
+    rf"|{_alternation(['years', 'year'])}{_GAP}of{_GAP}age)"
 )
-_FOREIGN = r"(?:años|anos|ans|jahre(?:[\s-]{0,2}alt)?|jährige[rn]?|anni|лет|года|год|歳|才|sai)"
-_DIGIT_AGE = re.compile(rf"(?<![\d.,])(\d{{1,2}})(?:{_GAP}{_YEARS_OLD}\b|\s{{0,2}}-?{_FOREIGN})")
+# Cyrillic letters also in their Latin look-alike form: the numbers view maps them.
+_FOREIGN = (
+    r"(?:años|anos|ans|jahre(?:[\s-]{0,2}alt)?|jährige[rn]?|jahrige[rn]?|anni|ani"
+    r"|л[еe][тt]|г[оo]д[аa]?|歳|才|sai)"
+)
+_DIGIT_AGE = re.compile(
+    rf"(?<![0-9a-z.,])(\d{{1,2}})(?:{_GAP}{_YEARS_OLD}\b|\s{{0,2}}-?{_FOREIGN})"
+)
 _PREFIX_AGE = re.compile(
     r"\b(?:age|aged|ages|edad|idade|âge|alter|età|возраст)\s{0,2}[:=]?\s{0,2}(\d{1,2})(?![\d.])"
 )
-_WORD_AGE = re.compile(
-    r"\b(" + "|".join(sorted(_WORD_TO_AGE, key=len, reverse=True)) + rf"){_GAP}{_YEARS_OLD}\b"
-)
-_GRADE_NUM = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[\s-]{0,3}grade(?:rs?)?\b")
+_WORD_AGE = re.compile(rf"\b({_alternation(list(_WORD_TO_AGE))}){_GAP}{_YEARS_OLD}\b")
+_GRADE = _alternation(["grade", "graders", "grader"])
+_GRADE_NUM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)[\s-]{{0,3}}{_GRADE}\b")
 _GRADE_PREFIX = re.compile(r"\bgrade\s{0,2}(\d{1,2})\b")
-_GRADE_WORD = re.compile(r"\b(" + "|".join(_ORDINALS) + r")[\s-]{0,3}grade(?:rs?)?\b")
+_GRADE_WORD = re.compile(rf"\b({_alternation(list(_ORDINALS))})[\s-]{{0,3}}{_GRADE}\b")
+_UNLEET = str.maketrans(
+    {"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s", "$": "s", "7": "t"}
+)
 _WORDS_AFTER = re.compile(r"[^\W\d_]+")
 
 
@@ -112,10 +145,18 @@ def find_ages(view: TextView) -> Iterator[StatedAge]:
         for m in _GRADE_PREFIX.finditer(text):
             yield from _age(text, int(m.group(1)) + 5, m, "grade")
     for m in _WORD_AGE.finditer(text):
-        yield from _age(text, _WORD_TO_AGE[m.group(1)], m, "words")
-    if "grade" in text:
-        for m in _GRADE_WORD.finditer(text):
-            yield from _age(text, _ORDINALS[m.group(1)] + 5, m, "grade")
+        yield from _age(text, _word_value(m.group(1), _WORD_TO_AGE), m, "words")
+    for m in _GRADE_WORD.finditer(text):
+        yield from _age(text, _word_value(m.group(1), _ORDINALS) + 5, m, "grade")
+
+
+def _word_value(word: str, table: dict[str, int]) -> int:
+    """Value of a number word as written, leetspeak undone ("tw3lv3" -> 12)."""
+    plain = word.translate(_UNLEET)
+    if plain in table:
+        return table[plain]
+    # '1' stood for 'l' rather than 'i' ("e1even")
+    return table.get(word.translate(_UNLEET | {ord("1"): "l"}), 0)
 
 
 def _age(text: str, age: int, m: re.Match[str], form: str) -> Iterator[StatedAge]:

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from bulwark.analyze.base import Analyzer, TextContent
 from bulwark.analyze.text.ages import StatedAge, find_ages
 from bulwark.analyze.text.lexicon import Hit, Lexicon, builtin_lexicon
 from bulwark.analyze.text.normalize import (
@@ -64,7 +65,7 @@ class _Field:
     def age_spans(self, ages: Iterable[StatedAge]) -> list[Span]:
         out = []
         for g in ages:
-            a, b = self.norm.plain.span(g.start, g.end)
+            a, b = self.norm.numbers.span(g.start, g.end)
             out.append(Span(a, b, self.norm.original[a:b], self.name))
         return out
 
@@ -114,7 +115,7 @@ def _analyse(name: str, text: str | bytes, limits: TextLimits) -> _Field:
         if k not in seen:
             seen.add(k)
             hits.setdefault(h.term.group, []).append(h)
-    return _Field(name, norm, hits, list(find_ages(norm.plain)))
+    return _Field(name, norm, hits, list(find_ages(norm.numbers)))
 
 
 def _next_word(f: _Field, hit: Hit) -> str:
@@ -212,4 +213,17 @@ def check_prompt(
     return PromptResult(findings, frozenset(flags))
 
 
-__all__ = ["ANALYZER", "CATEGORY", "PromptResult", "check_prompt"]
+class SexualisedMinorPromptAnalyzer(Analyzer):
+    """The prompt policy as an analyzer; plain text is read as a positive prompt."""
+
+    name = ANALYZER
+    kinds = frozenset({"prompt", "text"})
+
+    def __init__(self, limits: TextLimits = DEFAULT_TEXT_LIMITS):
+        self.limits = limits
+
+    def analyze(self, content: TextContent) -> list[Evidence]:
+        return check_prompt(content.text, content.negative_prompt, limits=self.limits).findings
+
+
+__all__ = ["ANALYZER", "CATEGORY", "PromptResult", "SexualisedMinorPromptAnalyzer", "check_prompt"]

@@ -104,9 +104,13 @@ DEFAULT_TEXT_LIMITS = TextLimits()
 
 @dataclass(frozen=True)
 class NormalizedText:
+    """``numbers`` is ``plain`` with look-alikes mapped and doubled letters single:
+    where stated ages are read ("12 уеаrs оооld" -> "12 years old")."""
+
     original: str
     plain: TextView
     match: TextView
+    numbers: TextView
     model_refs: tuple[ModelRef, ...] = ()
     flags: frozenset[str] = field(default_factory=frozenset)
 
@@ -120,6 +124,7 @@ class _Tables:
     control: np.ndarray  # bool: C0/C1 controls other than tab and newlines
     bidi: np.ndarray  # bool: explicit direction overrides and isolates
     match: np.ndarray  # uint32: applied to plain code points
+    confusable: np.ndarray  # uint32: the same without joining l/1/| into 'i'
     drop_plain: np.ndarray  # bool: invisible format characters
     drop_match: np.ndarray  # bool: also combining marks
     alpha: np.ndarray  # bool: letters after mapping
@@ -148,6 +153,7 @@ def _tables() -> _Tables:
     ident = np.arange(n, dtype=np.uint32)
     plain = ident.copy()
     match = ident.copy()
+    confusable = ident.copy()
     multi: dict[int, str] = {}
     drop_plain = np.zeros(n, bool)
     drop_match = np.zeros(n, bool)
@@ -187,6 +193,7 @@ def _tables() -> _Tables:
                 m = base[0].lower()
         if ord(m) >= 0x80 and ord(m) in skeleton:
             m = skeleton[ord(m)]
+        confusable[cp] = ord(m)
         m = _I_CLASS.get(m, m)
         match[cp] = ord(m)
     for cp in range(n):
@@ -215,6 +222,7 @@ def _tables() -> _Tables:
         control,
         bidi,
         match,
+        confusable,
         drop_plain,
         drop_match,
         alpha,
@@ -474,7 +482,7 @@ def undo_leetspeak(chars: _Chars, flags: set[str]) -> _Chars:
     for ch in _LEET_INNER_ONLY:
         inner_only |= chars.cp == ord(ch)
     last_inner = inner_only[run_end - 1]
-    convert = next_letter | (prev_letter & ~next_alnum & (run_end - run_start <= 2) & ~last_inner)
+    convert = next_letter | (prev_letter & ~next_alnum & (run_end - run_start <= 3) & ~last_inner)
     if not convert.any():
         return chars
     run_id = np.cumsum(edges[:-1] == 1) - 1
@@ -572,7 +580,20 @@ def normalize(text: str | bytes, limits: TextLimits = DEFAULT_TEXT_LIMITS) -> No
     m = punctuation_to_spaces(m)
     m = collapse_repeats(m, flags)
     m = _trim(m)
-    return NormalizedText(original, plain.view(), m.view(), tuple(refs), frozenset(flags))
+    numbers = _collapse_letters(plain.mapped(_tables().confusable))
+    return NormalizedText(
+        original, plain.view(), m.view(), numbers.view(), tuple(refs), frozenset(flags)
+    )
+
+
+def _collapse_letters(chars: _Chars) -> _Chars:
+    """Doubled letters become one; digits keep their repeats ("11" stays eleven)."""
+    if chars.cp.size < 2:
+        return chars
+    letter = chars.lookup(_tables().alpha)
+    keep = np.ones(chars.cp.size, bool)
+    keep[1:] = ~((chars.cp[1:] == chars.cp[:-1]) & letter[1:])
+    return chars if keep.all() else chars.keep(keep)
 
 
 @lru_cache(maxsize=65536)

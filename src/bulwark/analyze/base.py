@@ -1,0 +1,39 @@
+"""What every analyzer is: a name, the content kinds it accepts, evidence out.
+
+Analyzers judge content that no bank knows. They never raise for bad content:
+a problem with the input is itself reported (as a flag or an error entry), so
+one odd item cannot stop a batch.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from bulwark.evidence import Evidence
+
+ContentKind = Literal["image", "video", "text", "prompt", "conversation", "model"]
+
+
+@dataclass(frozen=True)
+class TextContent:
+    """A piece of text, or a generation request (prompt plus negative prompt)."""
+
+    text: str | bytes
+    negative_prompt: str | bytes = ""
+    kind: ContentKind = "text"
+    id: str = ""
+    context: dict[str, object] = field(default_factory=dict)
+
+
+class Analyzer(ABC):
+    name: ClassVar[str]
+    kinds: ClassVar[frozenset[ContentKind]]
+
+    @abstractmethod
+    def analyze(self, content: TextContent) -> list[Evidence]:
+        """Findings for ``content``; an empty list means nothing was found."""
+
+
+__all__ = ["Analyzer", "ContentKind", "TextContent"]

@@ -1,0 +1,40 @@
+"""Find analyzers by name, including ones other packages register.
+
+Third-party analyzers are Python entry points in the group
+``bulwark.analyzers`` (a class deriving from ``Analyzer``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import entry_points
+
+from bulwark.analyze.base import Analyzer, ContentKind
+from bulwark.analyze.text.child_safety import SexualisedMinorPromptAnalyzer
+
+ENTRY_POINT_GROUP = "bulwark.analyzers"
+BUILTIN: tuple[type[Analyzer], ...] = (SexualisedMinorPromptAnalyzer,)
+
+
+@cache
+def all_analyzers() -> dict[str, type[Analyzer]]:
+    found: dict[str, type[Analyzer]] = {a.name: a for a in BUILTIN}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        cls = ep.load()
+        if isinstance(cls, type) and issubclass(cls, Analyzer):
+            found.setdefault(cls.name, cls)
+    return found
+
+
+def analyzers_for(kind: ContentKind) -> list[Analyzer]:
+    return [cls() for cls in all_analyzers().values() if kind in cls.kinds]
+
+
+def get_analyzer(name: str) -> Analyzer:
+    cls = all_analyzers().get(name)
+    if cls is None:
+        raise KeyError(f"unknown analyzer {name!r} (known: {', '.join(sorted(all_analyzers()))})")
+    return cls()
+
+
+__all__ = ["ENTRY_POINT_GROUP", "all_analyzers", "analyzers_for", "get_analyzer"]
