@@ -22,6 +22,7 @@ from bulwark.cli_support import (
     print_json_lines,
     progress,
 )
+from bulwark.cli_text import eval_app, text_app
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher, MatchResult, build_snapshot
 from bulwark.signals.hashing import FileHashes, hash_path
@@ -32,6 +33,8 @@ bank_app = typer.Typer(help="Manage hash banks.", no_args_is_help=True)
 index_app = typer.Typer(help="Manage match index snapshots.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 app.add_typer(index_app, name="index")
+app.add_typer(text_app, name="text")
+app.add_typer(eval_app, name="eval")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per file.")]
 

@@ -1,0 +1,190 @@
+"""``bulwark text check`` and ``bulwark eval text``: text safety from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from bulwark.analyze.base import TextContent
+from bulwark.analyze.registry import analyzers_for
+from bulwark.analyze.text.evaluation import EvalReport, evaluate
+from bulwark.analyze.text.records import BadLine, TextItem, read_jsonl
+from bulwark.cli_support import console, err_console, progress
+from bulwark.evidence import Evidence
+
+text_app = typer.Typer(help="Check text and generation prompts.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure analyzers on labelled sets.", no_args_is_help=True)
+
+
+def _verdict(evidence: list[Evidence]) -> str:
+    tiers = {e.tier for e in evidence}
+    if "hard" in tiers:
+        return "hard"
+    if evidence:
+        return "soft" if "soft" in tiers else "flagged"
+    return "clean"
+
+
+def _item_json(item: TextItem, evidence: list[Evidence]) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "line": item.line,
+        "verdict": _verdict(evidence),
+        "evidence": [e.as_dict() for e in evidence],
+    }
+
+
+def _row_text(evidence: list[Evidence]) -> tuple[str, str, str]:
+    if not evidence:
+        return "", "", ""
+    rules = ", ".join(sorted({e.rule for e in evidence}))
+    cats = ", ".join(sorted({e.category for e in evidence}))
+    triggers = sorted({s.text for e in evidence for s in e.spans})
+    return cats, rules, ", ".join(repr(t) for t in triggers[:8])
+
+
+_STYLE = {"hard": "[bold red]hard[/]", "soft": "[yellow]soft[/]", "clean": "[green]clean[/]"}
+
+
+@text_app.command("check")
+def check_cmd(
+    text: Annotated[str | None, typer.Argument(help="Text or positive prompt.")] = None,
+    negative: Annotated[str, typer.Option("--negative", "-n", help="Negative prompt.")] = "",
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="JSONL: one {text, negative_prompt} a line.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per item.")] = False,
+    fail_on_hard: Annotated[bool, typer.Option(help="Exit 1 if any item is hard.")] = False,
+) -> None:
+    """Run every text analyzer; bad lines of a file are reported and the rest checked."""
+    if (text is None) == (file is None):
+        err_console.print("[red]error:[/] give either TEXT or --file, not both or neither")
+        raise typer.Exit(2)
+    if file is not None and not file.is_file():
+        err_console.print(f"[red]error:[/] {file}: no such file")
+        raise typer.Exit(2)
+    analyzers = analyzers_for("prompt")
+    entries: list[TextItem | BadLine] = (
+        list(read_jsonl(file)) if file is not None else [TextItem(0, "1", text or "", negative)]
+    )
+    results: list[tuple[TextItem | BadLine, list[Evidence]]] = []
+    with progress() as bar:
+        task = bar.add_task("checking", total=len(entries))
+        for entry in entries:
+            evidence: list[Evidence] = []
+            if isinstance(entry, TextItem):
+                content = TextContent(entry.text, entry.negative_prompt, "prompt", entry.id)
+                for a in analyzers:
+                    evidence.extend(a.analyze(content))
+            results.append((entry, evidence))
+            bar.advance(task)
+    if json_out:
+        for entry, evidence in results:
+            if isinstance(entry, BadLine):
+                print(json.dumps({"line": entry.line, "error": entry.reason}))
+            else:
+                print(json.dumps(_item_json(entry, evidence), ensure_ascii=False))
+    else:
+        t = Table(title="Text check")
+        for col in ("id", "verdict", "category", "rule", "triggers (as written)"):
+            t.add_column(col, overflow="fold")
+        for entry, evidence in results:
+            if isinstance(entry, BadLine):
+                t.add_row(f"line {entry.line}", "[magenta]error[/]", "", "", entry.reason)
+                continue
+            v = _verdict(evidence)
+            t.add_row(entry.id, _STYLE.get(v, v), *_row_text(evidence))
+        console.print(t)
+    if fail_on_hard and any(_verdict(ev) == "hard" for _, ev in results):
+        raise typer.Exit(1)
+
+
+def _print_report(report: EvalReport, bad: list[BadLine], show: int) -> None:
+    t = Table(title=f"Per category ({report.n_items} labelled items)")
+    for col in ("category", "precision", "recall", "F1", "TP", "FP", "FN"):
+        t.add_column(col)
+    for s in report.scores:
+        t.add_row(
+            s.category,
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            str(s.tp),
+            str(s.fp),
+            str(s.fn),
+        )
+    console.print(t)
+    if report.recall_by_group:
+        g = Table(title="Recall by evasion")
+        for col in ("evasion", "caught", "recall"):
+            g.add_column(col)
+        for name, (hit, total) in report.recall_by_group.items():
+            g.add_row(name, f"{hit}/{total}", f"{hit / total:.3f}")
+        console.print(g)
+    if report.benign:
+        b = Table(title=f"Benign cases: false-positive rate {report.false_positive_rate:.3%}")
+        for col in ("case", "fired", "rate"):
+            b.add_column(col)
+        for name, (fired, total) in report.fpr_by_case.items():
+            b.add_row(name, f"{fired}/{total}", f"{fired / total:.3f}")
+        console.print(b)
+    if report.misclassified:
+        m = Table(title=f"Misclassified ({len(report.misclassified)}, first {show})")
+        for col in ("id", "expected", "predicted", "text", "negative prompt"):
+            m.add_column(col, overflow="fold")
+        for miss in report.misclassified[:show]:
+            m.add_row(
+                miss.item.id,
+                ", ".join(sorted(miss.expected)) or "-",
+                ", ".join(sorted(miss.predicted)) or "-",
+                repr(miss.item.text),
+                repr(miss.item.negative_prompt),
+            )
+        console.print(m)
+    else:
+        console.print("No misclassified items.")
+    for line in bad:
+        err_console.print(f"[magenta]line {line.line}:[/] {line.reason}")
+
+
+@eval_app.command("text")
+def eval_text_cmd(
+    file: Annotated[Path, typer.Argument(help="Labelled JSONL (text, negative_prompt, expected).")],
+    show: Annotated[int, typer.Option(help="How many misclassified items to list.")] = 50,
+    json_out: Annotated[bool, typer.Option("--json", help="Scores as one JSON object.")] = False,
+) -> None:
+    """Precision, recall and F1 per category, recall per evasion, false positives per case."""
+    if not file.is_file():
+        err_console.print(f"[red]error:[/] {file}: no such file")
+        raise typer.Exit(2)
+    entries = list(read_jsonl(file))
+    items = [e for e in entries if isinstance(e, TextItem)]
+    bad = [e for e in entries if isinstance(e, BadLine)]
+    unlabelled = [i for i in items if i.expected is None]
+    for i in unlabelled:
+        bad.append(BadLine(i.line, "no 'expected' list; not scored"))
+    report = evaluate(analyzers_for("prompt"), items)
+    if json_out:
+        print(
+            json.dumps(
+                {
+                    "items": report.n_items,
+                    "categories": {
+                        s.category: {"precision": s.precision, "recall": s.recall, "f1": s.f1}
+                        for s in report.scores
+                    },
+                    "false_positive_rate": report.false_positive_rate,
+                    "misclassified": [m.item.id for m in report.misclassified],
+                    "bad_lines": [{"line": b.line, "reason": b.reason} for b in bad],
+                }
+            )
+        )
+        return
+    _print_report(report, bad, show)
+
+
+__all__ = ["eval_app", "text_app"]
