@@ -32,8 +32,8 @@ def test_invisible_characters_go_but_emoji_sequences_stay() -> None:
 
 
 def test_bidi_overrides_and_controls() -> None:
-    text, flags = run(n.remove_invisible, "\u202eabc\x07def")
-    assert text == "abc def"
+    text, flags = run(n.remove_invisible, "\u202eabc\x07def\tx")
+    assert text == "abcdef\tx"
     assert {"bidi_controls", "control_characters"} <= flags
 
 

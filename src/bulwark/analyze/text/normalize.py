@@ -344,7 +344,7 @@ def decode_entities(chars: _Chars, flags: set[str]) -> _Chars:
 
 
 def remove_invisible(chars: _Chars, flags: set[str]) -> _Chars:
-    """Drop format characters; keep a ZWJ only between two emoji (a family, a flag)."""
+    """Drop format and control characters; keep a ZWJ only between two emoji (a family)."""
     t = _tables()
     drop = chars.lookup(t.drop_plain)
     if chars.cp.size:
@@ -361,10 +361,9 @@ def remove_invisible(chars: _Chars, flags: set[str]) -> _Chars:
         chars = chars.keep(~drop)
     controls = chars.lookup(t.control)
     if controls.any():
+        # inside a word a control character is an evasion ("chi\x07ld"): drop it
         flags.add("control_characters")
-        cp = chars.cp.copy()
-        cp[controls] = 0x20
-        chars = _Chars(cp, chars.starts, chars.ends)
+        chars = chars.keep(~controls)
     return chars
 
 
