@@ -26,6 +26,7 @@ Aho-Corasick pass per field, so the cost is linear in the prompt.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,10 +39,13 @@ from bulwark.analyze.text.normalize import (
     NormalizedText,
     TextLimits,
     normalize,
+    sanitize,
 )
 from bulwark.evidence import Evidence, Span, Tier
 
 CATEGORY = "child_safety.sexualised_minor_prompt"
+#: Hits kept per lexicon group (and stated ages) for evidence; beyond it only presence matters.
+MAX_HITS_PER_GROUP = 32
 ANALYZER = "child_safety.sexualised_minor_prompt"
 
 
@@ -70,6 +74,8 @@ class _Field:
         return out
 
     def in_model_ref(self, hit: Hit) -> bool:
+        if not self.norm.model_refs:
+            return False
         a, b = hit.span(self.norm.match)
         return any(r.span[0] <= a and b <= r.span[1] for r in self.norm.model_refs)
 
@@ -108,14 +114,11 @@ def _adult_noun_keys() -> frozenset[str]:
 
 def _analyse(name: str, text: str | bytes, limits: TextLimits) -> _Field:
     norm = normalize(text, limits)
-    hits: dict[str, list[Hit]] = {}
-    seen: set[tuple[str, int, int]] = set()
-    for h in _lexicon().find(norm.match):
-        k = (h.term.group, h.start, h.end)
-        if k not in seen:
-            seen.add(k)
-            hits.setdefault(h.term.group, []).append(h)
-    return _Field(name, norm, hits, list(find_ages(norm.numbers)))
+    hits, capped = _lexicon().find_grouped(norm.match, MAX_HITS_PER_GROUP)
+    ages, ages_capped = find_ages(norm.numbers)
+    if capped or ages_capped:
+        norm = dataclasses.replace(norm, flags=norm.flags | {"term_flood"})
+    return _Field(name, norm, hits, ages[:MAX_HITS_PER_GROUP])
 
 
 def _next_word(f: _Field, hit: Hit) -> str:
@@ -147,12 +150,19 @@ def check_prompt(
 ) -> PromptResult:
     """Judge one generation request; never raises for any string or bytes input."""
     pos = _analyse("prompt", prompt, limits)
-    neg = _analyse("negative_prompt", negative_prompt, limits) if negative_prompt else None
     findings: list[Evidence] = []
 
     protective = bool(pos.group("protective"))
     sensitive = _context_sensitive_keys()
     sexual = [h for h in pos.group("sexual") if not (protective and h.term.key in sensitive)]
+    # The negative prompt only matters next to a sexual prompt (inversion); otherwise
+    # it is only checked for the input limits, which saves half the work per request.
+    neg = None
+    if negative_prompt:
+        if sexual:
+            neg = _analyse("negative_prompt", negative_prompt, limits)
+        else:
+            sanitize(negative_prompt, limits)
     minors = [a for a in pos.ages if a.is_minor]
     adult_ages = [a for a in pos.ages if not a.is_minor]
     youth = pos.group("youth")

@@ -89,11 +89,8 @@ class Lexicon:
     def groups(self) -> set[str]:
         return {t.group for t in self.terms}
 
-    def find(self, view: TextView) -> Iterator[Hit]:
-        """Every term hit on word boundaries (prefix terms: boundary on the left only)."""
-        if self._empty or not view.text:
-            return
-        text = view.text
+    def _scan(self, text: str) -> Iterator[tuple[int, int, tuple[Term, ...], bool]]:
+        """Automaton hits that pass the left boundary: start, end, terms, right boundary ok."""
         n = len(text)
         for end_idx, (key, terms, boundary) in self._automaton.iter(text):
             end = end_idx + 1
@@ -101,14 +98,45 @@ class Lexicon:
             if boundary == "word":
                 if start and text[start - 1] != " ":
                     continue
-                right_ok = end == n or text[end] == " "
+                yield start, end, terms, end == n or text[end] == " "
+            elif boundary == "kana" and start and _is_kana(text[start - 1]):
+                continue
             else:
-                if boundary == "kana" and start and _is_kana(text[start - 1]):
-                    continue
-                right_ok = True
+                yield start, end, terms, True
+
+    def find(self, view: TextView) -> Iterator[Hit]:
+        """Every term hit on word boundaries (prefix terms: boundary on the left only)."""
+        if self._empty or not view.text:
+            return
+        for start, end, terms, right_ok in self._scan(view.text):
             for t in terms:
                 if right_ok or t.prefix:
                     yield Hit(t, start, end)
+
+    def find_grouped(self, view: TextView, cap: int) -> tuple[dict[str, list[Hit]], bool]:
+        """Distinct hits per group, at most ``cap`` each, and whether any group overflowed.
+
+        Policies decide on presence; an input stuffed with thousands of one word
+        must not cost thousands of findings.
+        """
+        groups: dict[str, list[Hit]] = {}
+        capped = False
+        if self._empty or not view.text:
+            return groups, capped
+        for start, end, terms, right_ok in self._scan(view.text):
+            for t in terms:
+                if not (right_ok or t.prefix):
+                    continue
+                g = groups.get(t.group)
+                if g is None:
+                    g = groups[t.group] = []
+                elif len(g) >= cap:
+                    capped = True
+                    continue
+                elif g[-1].start == start and g[-1].end == end:
+                    continue  # the same span through another term of the group
+                g.append(Hit(t, start, end))
+        return groups, capped
 
 
 def _terms_from(data: dict[str, dict[str, list[str]]]) -> Iterator[Term]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -51,8 +51,6 @@ _LEET = {
 }
 #: 'l', '1', '|' and 'i' are one letter to an evader: they meet as 'i' in the match view.
 _I_CLASS = {"l": "i"}
-#: Leet characters that only count when a letter follows ("k!d"), never at a word's end.
-_LEET_INNER_ONLY = "!|"
 _SEPARATORS = " .-_*|/+~·•:'\"`^=\\"
 _PROMPT_REF = re.compile(
     r"<\s*(lora|lyco|lycoris|locon|hypernet|embedding|ti)\s*:\s*([^:<>]{1,200}?)"
@@ -116,6 +114,9 @@ class NormalizedText:
 
 
 # -- tables --------------------------------------------------------------------
+ALPHA, ALNUM, SEP, DROP_PLAIN, DROP_MATCH, EMOJI, CONTROL, BIDI, MULTI = (1 << i for i in range(9))
+
+
 @dataclass(frozen=True)
 class _Tables:
     plain: np.ndarray  # uint32: 1:1 NFKC + lower case
@@ -132,6 +133,7 @@ class _Tables:
     emoji: np.ndarray  # bool: symbols that may sit in a ZWJ sequence
     leet: np.ndarray  # uint32: digit/symbol -> letter, identity elsewhere
     separator: np.ndarray  # bool
+    bits: np.ndarray  # uint16: the boolean tables above in one lookup (see _BIT_*)
 
 
 def _skeleton_map() -> dict[int, str]:
@@ -215,6 +217,19 @@ def _tables() -> _Tables:
     control[[9, 10, 13]] = False
     bidi = np.zeros(n, bool)
     bidi[[0x202A, 0x202B, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068]] = True
+    bits = np.zeros(n, np.uint16)
+    for flag, table in (
+        (ALPHA, alpha),
+        (ALNUM, alnum),
+        (SEP, separator),
+        (DROP_PLAIN, drop_plain),
+        (DROP_MATCH, drop_match),
+        (EMOJI, emoji),
+        (CONTROL, control),
+        (BIDI, bidi),
+        (MULTI, multi_len != 1),
+    ):
+        bits[table] |= flag
     return _Tables(
         plain,
         multi,
@@ -230,6 +245,7 @@ def _tables() -> _Tables:
         emoji,
         leet,
         separator,
+        bits,
     )
 
 
@@ -239,6 +255,8 @@ class _Chars:
     cp: np.ndarray  # uint32 code points
     starts: np.ndarray  # int64
     ends: np.ndarray
+    #: every code point inside the lookup tables (the usual case): lookups index directly
+    small: bool | None = None
 
     @classmethod
     def of(cls, text: str) -> _Chars:
@@ -246,56 +264,74 @@ class _Chars:
         idx = np.arange(cp.size, dtype=np.int64)
         return cls(cp, idx, idx + 1)
 
+    def with_cp(self, cp: np.ndarray) -> _Chars:
+        """Same positions, new code points taken from the tables (so still in range)."""
+        return _Chars(cp, self.starts, self.ends, self.small)
+
     def text(self) -> str:
         return self.cp.astype("<u4").tobytes().decode("utf-32-le")
 
     def keep(self, mask: np.ndarray) -> _Chars:
-        return _Chars(self.cp[mask], self.starts[mask], self.ends[mask])
+        return _Chars(self.cp[mask], self.starts[mask], self.ends[mask], self.small)
 
     def view(self) -> TextView:
         return TextView(self.text(), self.starts, self.ends)
 
+    def _is_small(self) -> bool:
+        if self.small is None:
+            self.small = bool(self.cp.size == 0 or self.cp.max() < _TABLE_SIZE)
+        return self.small
+
     def lookup(self, table: np.ndarray, default: int = 0) -> np.ndarray:
         """``table[cp]`` per character; code points past the table get ``default``."""
-        inside = self.cp < _TABLE_SIZE
-        if inside.all():
+        if self._is_small():
             found: np.ndarray = table[self.cp]
             return found
+        inside = self.cp < _TABLE_SIZE
         out = np.full(self.cp.size, default, table.dtype)
         out[inside] = table[self.cp[inside]]
         return out
 
     def mapped(self, table: np.ndarray) -> _Chars:
+        if self._is_small():
+            return self.with_cp(table[self.cp])
         inside = self.cp < _TABLE_SIZE
         cp = self.cp.copy()
         cp[inside] = table[cp[inside]]
-        return _Chars(cp, self.starts, self.ends)
+        return _Chars(cp, self.starts, self.ends, False)
 
     def replace(self, spans: Iterable[tuple[int, int, str]]) -> _Chars:
-        """Replace view slices ``[i, j)`` by strings; new characters inherit the slice's span."""
-        cps, starts, ends = [], [], []
+        """Replace view slices ``[i, j)`` (sorted, disjoint, non-empty) by strings.
+
+        New characters inherit the whole slice's span. Built with one join and
+        ``np.repeat`` rather than per-slice arrays: an adversarial text can hold
+        thousands of slices, and the per-slice cost is what would dominate.
+        """
+        spans = list(spans)
+        if not spans:
+            return self
+        text = self.text()
+        pieces: list[str] = []
         pos = 0
         for i, j, rep in spans:
-            cps.append(self.cp[pos:i])
-            starts.append(self.starts[pos:i])
-            ends.append(self.ends[pos:i])
-            r = np.frombuffer(rep.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
-            cps.append(r)
-            lo = self.starts[i] if i < self.cp.size else (self.ends[-1] if self.cp.size else 0)
-            hi = self.ends[j - 1] if j > i else lo
-            starts.append(np.full(r.size, lo, np.int64))
-            ends.append(np.full(r.size, hi, np.int64))
+            pieces.append(text[pos:i])
+            pieces.append(rep)
             pos = j
-        cps.append(self.cp[pos:])
-        starts.append(self.starts[pos:])
-        ends.append(self.ends[pos:])
-        return _Chars(np.concatenate(cps), np.concatenate(starts), np.concatenate(ends))
-
-
-def _sub(chars: _Chars, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> _Chars:
-    text = chars.text()
-    spans = [(m.start(), m.end(), repl(m)) for m in pattern.finditer(text)]
-    return chars.replace(spans) if spans else chars
+        pieces.append(text[pos:])
+        first = np.fromiter((i for i, _, _ in spans), np.int64, len(spans))
+        last = np.fromiter((j for _, j, _ in spans), np.int64, len(spans))
+        size = np.fromiter((len(r) for _, _, r in spans), np.int64, len(spans))
+        n = self.cp.size
+        inside = np.zeros(n + 1, np.int64)
+        np.add.at(inside, first + 1, 1)
+        np.add.at(inside, last, -1)
+        lengths = np.where(np.cumsum(inside[:n]) > 0, 0, 1)
+        lengths[first] = size
+        ends = self.ends.copy()
+        ends[first] = self.ends[last - 1]
+        out = "".join(pieces)
+        cp = np.frombuffer(out.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
+        return _Chars(cp, np.repeat(self.starts, lengths), np.repeat(ends, lengths))
 
 
 # -- steps ---------------------------------------------------------------------
@@ -333,38 +369,55 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def decode_entities(chars: _Chars, flags: set[str]) -> _Chars:
-    def repl(m: re.Match[str]) -> str:
-        out = html.unescape(m.group(0))
-        if out != m.group(0):
-            flags.add("html_entities")
-        return out
+#: Entities decoded per text. A flood of them is an attack on the decoder's time
+#: (each costs a Python call); past this many the rest stay as written, flagged.
+MAX_ENTITIES = 2048
 
-    return _sub(chars, _ENTITY, repl)
+
+@lru_cache(maxsize=4096)
+def _unescape(entity: str) -> str:
+    return html.unescape(entity)
+
+
+def decode_entities(chars: _Chars, flags: set[str]) -> _Chars:
+    text = chars.text()
+    spans = []
+    for n, m in enumerate(_ENTITY.finditer(text)):
+        if n >= MAX_ENTITIES:
+            flags.add("html_entities_capped")
+            break
+        raw = m.group(0)
+        out = _unescape(raw)
+        if out != raw:
+            spans.append((m.start(), m.end(), out))
+    if spans:
+        flags.add("html_entities")
+    return chars.replace(spans)
 
 
 def remove_invisible(chars: _Chars, flags: set[str]) -> _Chars:
     """Drop format and control characters; keep a ZWJ only between two emoji (a family)."""
     t = _tables()
-    drop = chars.lookup(t.drop_plain)
-    if chars.cp.size:
-        is_zwj = chars.cp == _ZWJ
-        if is_zwj.any():
-            emoji = chars.lookup(t.emoji) | (chars.cp >= 0x1F000)
-            prev = np.concatenate([[False], emoji[:-1]])
-            nxt = np.concatenate([emoji[1:], [False]])
-            drop |= is_zwj & ~(prev & nxt)
+    bits = chars.lookup(t.bits)
+    if not (bits & (DROP_PLAIN | CONTROL)).any() and not (chars.cp == _ZWJ).any():
+        return chars
+    drop = (bits & DROP_PLAIN) != 0
+    is_zwj = chars.cp == _ZWJ
+    if is_zwj.any():
+        emoji = ((bits & EMOJI) != 0) | (chars.cp >= 0x1F000)
+        prev = np.concatenate([[False], emoji[:-1]])
+        nxt = np.concatenate([emoji[1:], [False]])
+        drop |= is_zwj & ~(prev & nxt)
     if drop.any():
         flags.add("invisible_characters")
-        if chars.lookup(t.bidi).any():
+        if (bits & BIDI).any():
             flags.add("bidi_controls")
-        chars = chars.keep(~drop)
-    controls = chars.lookup(t.control)
+    controls = (bits & CONTROL) != 0
     if controls.any():
         # inside a word a control character is an evasion ("chi\x07ld"): drop it
         flags.add("control_characters")
-        chars = chars.keep(~controls)
-    return chars
+        drop |= controls
+    return chars.keep(~drop)
 
 
 def nfkc_lower(chars: _Chars, flags: set[str]) -> _Chars:
@@ -372,8 +425,8 @@ def nfkc_lower(chars: _Chars, flags: set[str]) -> _Chars:
     mapped = chars.mapped(t.plain)
     if ((mapped.cp != chars.cp) & (chars.cp > 0x7F)).any():
         flags.add("compatibility_characters")
-    lengths = chars.lookup(t.multi_len, default=1)
-    if (lengths != 1).any():
+    if (chars.lookup(t.bits) & MULTI).any():
+        lengths = chars.lookup(t.multi_len, default=1)
         flags.add("compatibility_characters")
         text = mapped.text().translate(_multi_translation())
         cp = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
@@ -386,25 +439,31 @@ def _multi_translation() -> dict[int, str]:
     return dict(_tables().multi)
 
 
-def extract_model_refs(chars: _Chars, refs: list[ModelRef]) -> _Chars:
+#: Model references kept per text; past this many the tags stay as plain words
+#: (their names are still matched), so a flood costs no more than this.
+MAX_MODEL_REFS = 64
+
+
+def extract_model_refs(chars: _Chars, refs: list[ModelRef], flags: set[str]) -> _Chars:
     """Pull ``<lora:name:0.8>`` and ``embedding:name`` out; their names stay as words."""
-
-    def tag(m: re.Match[str]) -> str:
-        i, j = m.start(), m.end()
-        weight = float(m.group(3)) if m.group(3) else None
-        span = (int(chars.starts[i]), int(chars.ends[j - 1]))
-        refs.append(ModelRef(m.group(1).lower(), m.group(2).strip(), weight, span))
-        return f" {m.group(2)} "
-
-    chars = _sub(chars, _PROMPT_REF, tag)
-
-    def emb(m: re.Match[str]) -> str:
-        i, j = m.start(), m.end()
-        span = (int(chars.starts[i]), int(chars.ends[j - 1]))
-        refs.append(ModelRef("embedding", m.group(1), None, span))
-        return f" {m.group(1)} "
-
-    return _sub(chars, _EMBEDDING_REF, emb)
+    for pattern in (_PROMPT_REF, _EMBEDDING_REF):
+        text = chars.text()
+        spans = []
+        for m in pattern.finditer(text):
+            if len(refs) >= MAX_MODEL_REFS:
+                flags.add("model_refs_capped")
+                break
+            i, j = m.start(), m.end()
+            span = (int(chars.starts[i]), int(chars.ends[j - 1]))
+            if pattern is _PROMPT_REF:
+                weight = float(m.group(3)) if m.group(3) else None
+                ref = ModelRef(m.group(1).lower(), m.group(2).strip(), weight, span)
+            else:
+                ref = ModelRef("embedding", m.group(1), None, span)
+            refs.append(ref)
+            spans.append((i, j, f" {ref.name} "))
+        chars = chars.replace(spans)
+    return chars
 
 
 def strip_prompt_syntax(chars: _Chars, flags: set[str]) -> _Chars:
@@ -430,16 +489,19 @@ def strip_prompt_syntax(chars: _Chars, flags: set[str]) -> _Chars:
             seg = cp[m.start() : m.end()]
             seg[(seg == ord("|")) | (seg == ord(":"))] = 0x20
             found = True
-        chars = _Chars(cp, chars.starts, chars.ends)
+        chars = chars.with_cp(cp)
     if found:
         flags.add("prompt_syntax")
     return chars
 
 
 def underscores_to_spaces(chars: _Chars) -> _Chars:
+    under = chars.cp == ord("_")
+    if not under.any():
+        return chars
     cp = chars.cp.copy()
-    cp[cp == ord("_")] = 0x20
-    return _Chars(cp, chars.starts, chars.ends)
+    cp[under] = 0x20
+    return chars.with_cp(cp)
 
 
 def skeleton(chars: _Chars, flags: set[str]) -> _Chars:
@@ -448,8 +510,8 @@ def skeleton(chars: _Chars, flags: set[str]) -> _Chars:
     out = chars.mapped(t.match)
     if chars.cp.size and ((out.cp != chars.cp) & (chars.cp > 0x7F)).any():
         flags.add("confusables")
-    keep = ~out.lookup(t.drop_match)
-    return out.keep(keep) if not keep.all() else out
+    drop = (out.lookup(t.bits) & DROP_MATCH) != 0
+    return out.keep(~drop) if drop.any() else out
 
 
 def undo_leetspeak(chars: _Chars, flags: set[str]) -> _Chars:
@@ -464,8 +526,9 @@ def undo_leetspeak(chars: _Chars, flags: set[str]) -> _Chars:
     candidate = target != chars.cp
     if not candidate.any():
         return chars
-    letter = chars.lookup(t.alpha)
-    alnum = chars.lookup(t.alnum)
+    bits = chars.lookup(t.bits)
+    letter = (bits & ALPHA) != 0
+    alnum = (bits & ALNUM) != 0
     edges = np.diff(np.concatenate([[0], candidate.astype(np.int8), [0]]))
     run_start = np.nonzero(edges == 1)[0]
     run_end = np.nonzero(edges == -1)[0]
@@ -477,11 +540,10 @@ def undo_leetspeak(chars: _Chars, flags: set[str]) -> _Chars:
     has_next = run_end < n
     next_letter[has_next] = letter[run_end[has_next]]
     next_alnum[has_next] = alnum[run_end[has_next]]
-    inner_only = np.zeros(n, bool)
-    for ch in _LEET_INNER_ONLY:
-        inner_only |= chars.cp == ord(ch)
-    last_inner = inner_only[run_end - 1]
-    convert = next_letter | (prev_letter & ~next_alnum & (run_end - run_start <= 3) & ~last_inner)
+    last = chars.cp[run_end - 1]
+    last_inner = (last == ord("!")) | (last == ord("|"))
+    short = run_end - run_start <= 3
+    convert = next_letter | (prev_letter & ~next_alnum & short & ~last_inner)
     if not convert.any():
         return chars
     run_id = np.cumsum(edges[:-1] == 1) - 1
@@ -489,7 +551,7 @@ def undo_leetspeak(chars: _Chars, flags: set[str]) -> _Chars:
     flags.add("leetspeak")
     cp = chars.cp.copy()
     cp[change] = target[change]
-    return _Chars(cp, chars.starts, chars.ends)
+    return chars.with_cp(cp)
 
 
 _RUN = re.compile(r"(?<![a])a(?:sa(?![a]))++")
@@ -500,14 +562,19 @@ def join_spaced_letters(chars: _Chars, flags: set[str]) -> _Chars:
     t = _tables()
     if chars.cp.size < 5:
         return chars
-    letter = chars.lookup(t.alpha)
-    sep = chars.lookup(t.separator)
+    bits = chars.lookup(t.bits)
+    letter = (bits & ALPHA) != 0
+    sep = (bits & SEP) != 0
+    # a separator between two letters is the only place a run can be
+    inner = sep[1:-1] & letter[:-2] & letter[2:]
+    if not inner.any():
+        return chars
     classes = np.where(letter, ord("a"), np.where(sep, ord("s"), ord("x"))).astype(np.uint8)
     cls = classes.tobytes().decode("ascii")
     drop = np.zeros(chars.cp.size, bool)
     found = False
     for m in _RUN.finditer(cls):
-        if (m.end() - m.start()) < 5 or cls.count("a", m.start(), m.end()) < 3:
+        if (m.end() - m.start()) < 5:
             continue
         found = True
         seg = slice(m.start(), m.end())
@@ -520,10 +587,12 @@ def join_spaced_letters(chars: _Chars, flags: set[str]) -> _Chars:
 
 def punctuation_to_spaces(chars: _Chars) -> _Chars:
     t = _tables()
-    word = chars.lookup(t.alnum) | (chars.cp >= _TABLE_SIZE)
+    word = ((chars.lookup(t.bits) & ALNUM) != 0) | (chars.cp >= _TABLE_SIZE)
+    if word.all():
+        return chars
     cp = chars.cp.copy()
     cp[~word] = 0x20
-    return _Chars(cp, chars.starts, chars.ends)
+    return chars.with_cp(cp)
 
 
 def collapse_repeats(chars: _Chars, flags: set[str]) -> _Chars:
@@ -568,7 +637,7 @@ def normalize(text: str | bytes, limits: TextLimits = DEFAULT_TEXT_LIMITS) -> No
         chars = decode_entities(chars, flags)
     chars = remove_invisible(chars, flags)
     if "<" in original or "mbedding:" in original:
-        chars = extract_model_refs(chars, refs)
+        chars = extract_model_refs(chars, refs, flags)
     chars = strip_prompt_syntax(chars, flags)
     chars = nfkc_lower(chars, flags)
     chars = underscores_to_spaces(chars)
@@ -589,7 +658,7 @@ def _collapse_letters(chars: _Chars) -> _Chars:
     """Doubled letters become one; digits keep their repeats ("11" stays eleven)."""
     if chars.cp.size < 2:
         return chars
-    letter = chars.lookup(_tables().alpha)
+    letter = (chars.lookup(_tables().bits) & ALPHA) != 0
     keep = np.ones(chars.cp.size, bool)
     keep[1:] = ~((chars.cp[1:] == chars.cp[:-1]) & letter[1:])
     return chars if keep.all() else chars.keep(keep)
