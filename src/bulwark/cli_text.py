@@ -11,6 +11,7 @@ from rich.table import Table
 
 from bulwark.analyze.base import TextContent
 from bulwark.analyze.registry import analyzers_for
+from bulwark.analyze.text.conversation import check_conversation
 from bulwark.analyze.text.evaluation import EvalReport, evaluate
 from bulwark.analyze.text.records import BadLine, TextItem, read_jsonl
 from bulwark.cli_support import console, err_console, progress
@@ -101,6 +102,76 @@ def check_cmd(
         console.print(t)
     if fail_on_hard and any(_verdict(ev) == "hard" for _, ev in results):
         raise typer.Exit(1)
+
+
+@text_app.command("conversation")
+def conversation_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="JSON list of {sender, text}, or JSONL of {id, messages}.")
+    ],
+    json_out: Annotated[
+        bool, typer.Option("--json", help="One JSON object per conversation.")
+    ] = False,
+) -> None:
+    """Grooming and sextortion signals; names the messages that carry the evidence."""
+    if not file.is_file():
+        err_console.print(f"[red]error:[/] {file}: no such file")
+        raise typer.Exit(2)
+    raw = file.read_text(encoding="utf-8", errors="replace")
+    # (id, conversation, problem with the line)
+    conversations: list[tuple[str, object, str | None]] = []
+    try:
+        conversations.append((file.name, json.loads(raw), None))
+    except json.JSONDecodeError:
+        for n, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                conversations.append((f"line {n}", None, f"not JSON: {exc.msg}"))
+                continue
+            cid = str(obj.get("id", f"line {n}")) if isinstance(obj, dict) else f"line {n}"
+            conversations.append((cid, obj, None))
+    t = Table(title="Conversations")
+    for col in ("id", "grooming", "sextortion", "findings", "messages", "problems"):
+        t.add_column(col, overflow="fold")
+    for cid, conv, problem in conversations:
+        if problem is not None:
+            if json_out:
+                print(json.dumps({"id": cid, "error": problem}))
+            else:
+                t.add_row(cid, "", "", "", "", problem)
+            continue
+        result = check_conversation(conv)
+        if json_out:
+            print(
+                json.dumps(
+                    {
+                        "id": cid,
+                        "grooming_score": result.grooming_score,
+                        "sextortion_score": result.sextortion_score,
+                        "evidence": [e.as_dict() for e in result.findings],
+                        "stated_minor_ages": result.minors,
+                        "signals": result.signals,
+                        "errors": result.errors,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            continue
+        cats = ", ".join(e.category.split(".")[1] for e in result.findings) or "-"
+        msgs = sorted({i for e in result.findings for i in e.details.get("messages", [])})
+        t.add_row(
+            cid,
+            f"{result.grooming_score:.2f}",
+            f"{result.sextortion_score:.2f}",
+            cats,
+            ", ".join(map(str, msgs)),
+            "; ".join(result.errors),
+        )
+    if not json_out:
+        console.print(t)
 
 
 def _print_report(report: EvalReport, bad: list[BadLine], show: int) -> None:

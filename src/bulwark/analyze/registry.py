@@ -11,9 +11,10 @@ from importlib.metadata import entry_points
 
 from bulwark.analyze.base import Analyzer, ContentKind
 from bulwark.analyze.text.child_safety import SexualisedMinorPromptAnalyzer
+from bulwark.analyze.text.conversation import ConversationAnalyzer
 
 ENTRY_POINT_GROUP = "bulwark.analyzers"
-BUILTIN: tuple[type[Analyzer], ...] = (SexualisedMinorPromptAnalyzer,)
+BUILTIN: tuple[type[Analyzer], ...] = (SexualisedMinorPromptAnalyzer, ConversationAnalyzer)
 
 
 @cache

@@ -121,6 +121,12 @@ def _analyse(name: str, text: str | bytes, limits: TextLimits) -> _Field:
     return _Field(name, norm, hits, ages[:MAX_HITS_PER_GROUP])
 
 
+def _is_number_word(f: _Field, hit: Hit) -> bool:
+    """Collapsing repeated letters makes "teen" and "ten" one key; the number is not youth."""
+    a, b = hit.span(f.norm.match)
+    return f.norm.original[a:b].strip().lower() == "ten"
+
+
 def _next_word(f: _Field, hit: Hit) -> str:
     rest = f.norm.match.text[hit.end :].lstrip(" ")
     return rest.split(" ", 1)[0] if rest else ""
@@ -167,7 +173,11 @@ def check_prompt(
     adult_ages = [a for a in pos.ages if not a.is_minor]
     youth = pos.group("youth")
     adult_nouns = _adult_noun_keys()
-    ambiguous = [h for h in pos.group("youth_ambiguous") if _next_word(pos, h) not in adult_nouns]
+    ambiguous = [
+        h
+        for h in pos.group("youth_ambiguous")
+        if _next_word(pos, h) not in adult_nouns and not _is_number_word(pos, h)
+    ]
     model_refs = [r.name for r in pos.norm.model_refs]
 
     hard = pos.group("hard")
