@@ -10,6 +10,8 @@ APT_PACKAGES=(
   libswscale-dev libswresample-dev libavutil-dev
   # The test suite runs a second time against a real PostgreSQL server.
   postgresql
+  # hatesonar's ONNX model normalises strings in the en_US.UTF-8 locale.
+  locales
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -20,6 +22,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# hatesonar fails to load without the en_US.UTF-8 locale compiled.
+if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
+  echo "generating the en_US.UTF-8 locale"
+  sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
+  grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen || echo 'en_US.UTF-8 UTF-8' >> /etc/locale.gen
+  locale-gen >/dev/null
 fi
 
 PY=${PYTHON:-python3.11}

@@ -16,6 +16,7 @@ from bulwark.analyze.text.evaluation import EvalReport, evaluate
 from bulwark.analyze.text.records import BadLine, TextItem, read_jsonl
 from bulwark.cli_support import console, err_console, progress
 from bulwark.evidence import Evidence
+from bulwark.policy.taxonomy import CATEGORIES
 
 text_app = typer.Typer(help="Check text and generation prompts.", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure analyzers on labelled sets.", no_args_is_help=True)
@@ -226,6 +227,14 @@ def _print_report(report: EvalReport, bad: list[BadLine], show: int) -> None:
 def eval_text_cmd(
     file: Annotated[Path, typer.Argument(help="Labelled JSONL (text, negative_prompt, expected).")],
     show: Annotated[int, typer.Option(help="How many misclassified items to list.")] = 50,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category",
+            "-c",
+            help="Score only these categories (default: those the file labels).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Scores as one JSON object.")] = False,
 ) -> None:
     """Precision, recall and F1 per category, recall per evasion, false positives per case."""
@@ -238,7 +247,11 @@ def eval_text_cmd(
     unlabelled = [i for i in items if i.expected is None]
     for i in unlabelled:
         bad.append(BadLine(i.line, "no 'expected' list; not scored"))
-    report = evaluate(analyzers_for("prompt"), items)
+    for c in category or []:
+        if c not in CATEGORIES:
+            err_console.print(f"[red]error:[/] unknown category {c!r}")
+            raise typer.Exit(2)
+    report = evaluate(analyzers_for("prompt"), items, category or None)
     if json_out:
         print(
             json.dumps(

@@ -12,9 +12,14 @@ from importlib.metadata import entry_points
 from bulwark.analyze.base import Analyzer, ContentKind
 from bulwark.analyze.text.child_safety import SexualisedMinorPromptAnalyzer
 from bulwark.analyze.text.conversation import ConversationAnalyzer
+from bulwark.analyze.text.general import GeneralHarmAnalyzer
 
 ENTRY_POINT_GROUP = "bulwark.analyzers"
-BUILTIN: tuple[type[Analyzer], ...] = (SexualisedMinorPromptAnalyzer, ConversationAnalyzer)
+BUILTIN: tuple[type[Analyzer], ...] = (
+    SexualisedMinorPromptAnalyzer,
+    ConversationAnalyzer,
+    GeneralHarmAnalyzer,
+)
 
 
 @cache

@@ -68,7 +68,20 @@ def predict(analyzers: Sequence[Analyzer], item: TextItem) -> list[Evidence]:
     return out
 
 
-def evaluate(analyzers: Sequence[Analyzer], items: Iterable[TextItem]) -> EvalReport:
+def evaluate(
+    analyzers: Sequence[Analyzer],
+    items: Iterable[TextItem],
+    categories: Iterable[str] | None = None,
+) -> EvalReport:
+    """Score ``items``. ``categories`` limits which predictions count: a set labelled
+    only for child safety says nothing about, say, spam, so by default only the
+    categories that appear in some item's ``expected`` list are scored."""
+    items = list(items)
+    scored = (
+        set(categories)
+        if categories is not None
+        else {c for it in items if it.expected for c in it.expected}
+    )
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -80,7 +93,7 @@ def evaluate(analyzers: Sequence[Analyzer], items: Iterable[TextItem]) -> EvalRe
         if item.expected is None:
             continue
         n += 1
-        evidence = predict(analyzers, item)
+        evidence = [e for e in predict(analyzers, item) if e.category in scored]
         predicted = frozenset(e.category for e in evidence)
         expected = frozenset(item.expected)
         for c in predicted | expected:

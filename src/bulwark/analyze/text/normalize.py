@@ -111,6 +111,9 @@ class NormalizedText:
     numbers: TextView
     model_refs: tuple[ModelRef, ...] = ()
     flags: frozenset[str] = field(default_factory=frozenset)
+    #: what a reader would read: look-alikes and leetspeak undone, nothing else
+    #: changed. Statistical models are fed this (they were trained on plain words).
+    readable: str = ""
 
 
 # -- tables --------------------------------------------------------------------
@@ -648,9 +651,17 @@ def normalize(text: str | bytes, limits: TextLimits = DEFAULT_TEXT_LIMITS) -> No
     m = punctuation_to_spaces(m)
     m = collapse_repeats(m, flags)
     m = _trim(m)
-    numbers = _collapse_letters(plain.mapped(_tables().confusable))
+    latin = plain.mapped(_tables().confusable)
+    numbers = _collapse_letters(latin)
+    readable = undo_leetspeak(latin, set()).text()
     return NormalizedText(
-        original, plain.view(), m.view(), numbers.view(), tuple(refs), frozenset(flags)
+        original,
+        plain.view(),
+        m.view(),
+        numbers.view(),
+        tuple(refs),
+        frozenset(flags),
+        readable,
     )
 
 
