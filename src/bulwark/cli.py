@@ -12,6 +12,7 @@ from bulwark.banks.exchanges import exchange_names, fetch_into_bank
 from bulwark.banks.formats import WRITERS, read_file
 from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
+from bulwark.banks.text_entries import KnownText, entries_for, read_known_texts
 from bulwark.cli_support import (
     console,
     err_console,
@@ -236,6 +237,43 @@ def bank_export(
     except BulwarkError as exc:
         raise _fail(exc) from exc
     console.print(f"wrote {n} entries to {file}")
+
+
+@bank_app.command("add-text")
+def bank_add_text(
+    name: str,
+    texts: Annotated[list[str] | None, typer.Argument(help="Known texts to add.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="One text a line, or JSONL with text.")
+    ] = None,
+    embeddings: Annotated[bool, typer.Option(help="Also add sentence embeddings.")] = True,
+    keep_text: Annotated[bool, typer.Option(help="Store the text itself in metadata.")] = False,
+    source: str = "",
+) -> None:
+    """Add known texts (scripts, templates, false claims): exact, TLSH and embedding."""
+    store = _store()
+    try:
+        store.get(name)
+        known = [KnownText(t) for t in texts or []]
+        if file is not None:
+            known += read_known_texts(file)
+        if not known:
+            err_console.print("[red]error:[/] give texts or --file")
+            raise typer.Exit(2)
+        entries = list(
+            entries_for(
+                known,
+                source=source or (file.name if file else "cli"),
+                embeddings=embeddings,
+                keep_text=keep_text,
+            )
+        )
+        added, dup = store.add_entries(name, entries)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(
+        f"added {added} entries for {len(known)} text(s) to {name} ({dup} already present)"
+    )
 
 
 @bank_app.command("add")

@@ -175,6 +175,79 @@ def conversation_cmd(
         console.print(t)
 
 
+@text_app.command("match")
+def match_text_cmd(
+    text: Annotated[str | None, typer.Argument(help="Text to look up.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="JSONL: one {text} a line.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per item.")] = False,
+    fail_on_match: Annotated[bool, typer.Option(help="Exit 1 if anything matched.")] = False,
+) -> None:
+    """Look texts up in the text banks: exact, near-duplicate (TLSH) and semantic."""
+    from bulwark.banks.store import BankStore
+    from bulwark.match.text_index import TextBankIndex
+    from bulwark.store.db import Database
+
+    if (text is None) == (file is None):
+        err_console.print("[red]error:[/] give either TEXT or --file, not both or neither")
+        raise typer.Exit(2)
+    if file is not None and not file.is_file():
+        err_console.print(f"[red]error:[/] {file}: no such file")
+        raise typer.Exit(2)
+    entries: list[TextItem | BadLine] = (
+        list(read_jsonl(file)) if file is not None else [TextItem(0, "1", text or "")]
+    )
+    index = TextBankIndex(BankStore(Database()))
+    items = [e for e in entries if isinstance(e, TextItem)]
+    results = dict(
+        zip((i.line for i in items), index.match_many([i.text for i in items]), strict=True)
+    )
+    t = Table(title=f"Text bank matches ({len(index)} bank entries)")
+    for col in ("id", "result", "bank", "method", "similarity", "entry", "label"):
+        t.add_column(col, overflow="fold")
+    any_match = False
+    for entry in entries:
+        if isinstance(entry, BadLine):
+            if json_out:
+                print(json.dumps({"line": entry.line, "error": entry.reason}))
+            else:
+                t.add_row(f"line {entry.line}", "[magenta]error[/]", entry.reason, "", "", "", "")
+            continue
+        r = results[entry.line]
+        any_match |= r.matched
+        if json_out:
+            print(
+                json.dumps(
+                    {
+                        "id": entry.id,
+                        "matched": r.matched,
+                        "matches": [m.__dict__ for m in r.matches],
+                        "suppressed_by_negative_bank": bool(r.suppressed),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            continue
+        if not r.matches:
+            status = "[yellow]suppressed[/]" if r.suppressed else "[green]no match[/]"
+            t.add_row(entry.id, status, "", "", "", "", "")
+        for m in r.matches[:5]:
+            t.add_row(
+                entry.id,
+                "[bold red]MATCH[/]",
+                m.bank,
+                m.method,
+                f"{m.similarity:.3f}",
+                str(m.entry_id),
+                str(m.metadata.get("label", "")),
+            )
+    if not json_out:
+        console.print(t)
+    if fail_on_match and any_match:
+        raise typer.Exit(1)
+
+
 def _print_report(report: EvalReport, bad: list[BadLine], show: int) -> None:
     t = Table(title=f"Per category ({report.n_items} labelled items)")
     for col in ("category", "precision", "recall", "F1", "TP", "FP", "FN"):

@@ -15,6 +15,9 @@ from bulwark.signals.md5 import MD5Signal
 from bulwark.signals.pdq import PDQSignal
 from bulwark.signals.sha1 import SHA1Signal
 from bulwark.signals.sha256 import SHA256Signal
+from bulwark.signals.text_embedding import TextEmbeddingSignal
+from bulwark.signals.text_exact import TextExactSignal
+from bulwark.signals.text_tlsh import TextTLSHSignal
 from bulwark.signals.vpdq import VPDQSignal
 
 ENTRY_POINT_GROUP = "bulwark.signal_types"
@@ -24,6 +27,9 @@ BUILTIN: tuple[type[SignalType], ...] = (
     SHA256Signal,
     PDQSignal,
     VPDQSignal,
+    TextExactSignal,
+    TextTLSHSignal,
+    TextEmbeddingSignal,
 )
 
 
