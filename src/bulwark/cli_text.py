@@ -15,6 +15,7 @@ from bulwark.analyze.text.conversation import check_conversation
 from bulwark.analyze.text.evaluation import EvalReport, evaluate
 from bulwark.analyze.text.records import BadLine, TextItem, read_jsonl
 from bulwark.cli_support import console, err_console, progress
+from bulwark.errors import BulwarkError
 from bulwark.evidence import Evidence
 from bulwark.policy.taxonomy import CATEGORIES
 
@@ -69,7 +70,11 @@ def check_cmd(
     if file is not None and not file.is_file():
         err_console.print(f"[red]error:[/] {file}: no such file")
         raise typer.Exit(2)
-    analyzers = analyzers_for("prompt")
+    try:
+        analyzers = analyzers_for("prompt")
+    except BulwarkError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
     entries: list[TextItem | BadLine] = (
         list(read_jsonl(file)) if file is not None else [TextItem(0, "1", text or "", negative)]
     )
@@ -81,7 +86,11 @@ def check_cmd(
             if isinstance(entry, TextItem):
                 content = TextContent(entry.text, entry.negative_prompt, "prompt", entry.id)
                 for a in analyzers:
-                    evidence.extend(a.analyze(content))
+                    try:
+                        evidence.extend(a.analyze(content))
+                    except BulwarkError as exc:  # a model service down: say so, keep going
+                        entry = BadLine(entry.line, f"{a.name}: {exc}")
+                        break
             results.append((entry, evidence))
             bar.advance(task)
     if json_out:

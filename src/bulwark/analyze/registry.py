@@ -33,7 +33,13 @@ def all_analyzers() -> dict[str, type[Analyzer]]:
 
 
 def analyzers_for(kind: ContentKind) -> list[Analyzer]:
-    return [cls() for cls in all_analyzers().values() if kind in cls.kinds]
+    """Built-in and registered analyzers for ``kind``, plus any model back-end the
+    environment turns on (none by default; see ``analyze/text/backends/config.py``)."""
+    from bulwark.analyze.text.backends.config import configured_backends
+
+    found: list[Analyzer] = [cls() for cls in all_analyzers().values() if kind in cls.kinds]
+    found += [b for b in configured_backends() if kind in b.kinds]
+    return found
 
 
 def get_analyzer(name: str) -> Analyzer:
