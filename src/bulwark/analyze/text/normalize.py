@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -111,9 +111,14 @@ class NormalizedText:
     numbers: TextView
     model_refs: tuple[ModelRef, ...] = ()
     flags: frozenset[str] = field(default_factory=frozenset)
-    #: what a reader would read: look-alikes and leetspeak undone, nothing else
-    #: changed. Statistical models are fed this (they were trained on plain words).
-    readable: str = ""
+
+    @cached_property
+    def readable(self) -> str:
+        """What a reader would read: look-alikes and leetspeak undone, nothing else
+        changed. Statistical models are fed this (they were trained on plain words).
+        Computed on first use: the lexicon policies never need it."""
+        latin = _Chars.of(self.plain.text).mapped(_tables().confusable)
+        return undo_leetspeak(latin, set()).text()
 
 
 # -- tables --------------------------------------------------------------------
@@ -651,17 +656,9 @@ def normalize(text: str | bytes, limits: TextLimits = DEFAULT_TEXT_LIMITS) -> No
     m = punctuation_to_spaces(m)
     m = collapse_repeats(m, flags)
     m = _trim(m)
-    latin = plain.mapped(_tables().confusable)
-    numbers = _collapse_letters(latin)
-    readable = undo_leetspeak(latin, set()).text()
+    numbers = _collapse_letters(plain.mapped(_tables().confusable))
     return NormalizedText(
-        original,
-        plain.view(),
-        m.view(),
-        numbers.view(),
-        tuple(refs),
-        frozenset(flags),
-        readable,
+        original, plain.view(), m.view(), numbers.view(), tuple(refs), frozenset(flags)
     )
 
 
