@@ -53,6 +53,21 @@ def _row_text(evidence: list[Evidence]) -> tuple[str, str, str]:
 _STYLE = {"hard": "[bold red]hard[/]", "soft": "[yellow]soft[/]", "clean": "[green]clean[/]"}
 
 
+def _items_from(
+    text: str | None, file: Path | None, negative: str = ""
+) -> list[TextItem | BadLine]:
+    """The one TEXT argument, or the lines of --file; usage errors exit 2."""
+    if (text is None) == (file is None):
+        err_console.print("[red]error:[/] give either TEXT or --file, not both or neither")
+        raise typer.Exit(2)
+    if file is None:
+        return [TextItem(0, "1", text or "", negative)]
+    if not file.is_file():
+        err_console.print(f"[red]error:[/] {file}: no such file")
+        raise typer.Exit(2)
+    return list(read_jsonl(file))
+
+
 @text_app.command("check")
 def check_cmd(
     text: Annotated[str | None, typer.Argument(help="Text or positive prompt.")] = None,
@@ -64,20 +79,12 @@ def check_cmd(
     fail_on_hard: Annotated[bool, typer.Option(help="Exit 1 if any item is hard.")] = False,
 ) -> None:
     """Run every text analyzer; bad lines of a file are reported and the rest checked."""
-    if (text is None) == (file is None):
-        err_console.print("[red]error:[/] give either TEXT or --file, not both or neither")
-        raise typer.Exit(2)
-    if file is not None and not file.is_file():
-        err_console.print(f"[red]error:[/] {file}: no such file")
-        raise typer.Exit(2)
+    entries = _items_from(text, file, negative)
     try:
         analyzers = analyzers_for("prompt")
     except BulwarkError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
-    entries: list[TextItem | BadLine] = (
-        list(read_jsonl(file)) if file is not None else [TextItem(0, "1", text or "", negative)]
-    )
     results: list[tuple[TextItem | BadLine, list[Evidence]]] = []
     with progress() as bar:
         task = bar.add_task("checking", total=len(entries))
@@ -198,15 +205,7 @@ def match_text_cmd(
     from bulwark.match.text_index import TextBankIndex
     from bulwark.store.db import Database
 
-    if (text is None) == (file is None):
-        err_console.print("[red]error:[/] give either TEXT or --file, not both or neither")
-        raise typer.Exit(2)
-    if file is not None and not file.is_file():
-        err_console.print(f"[red]error:[/] {file}: no such file")
-        raise typer.Exit(2)
-    entries: list[TextItem | BadLine] = (
-        list(read_jsonl(file)) if file is not None else [TextItem(0, "1", text or "")]
-    )
+    entries = _items_from(text, file)
     index = TextBankIndex(BankStore(Database()))
     items = [e for e in entries if isinstance(e, TextItem)]
     results = dict(

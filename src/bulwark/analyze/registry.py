@@ -7,12 +7,12 @@ Third-party analyzers are Python entry points in the group
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import entry_points
 
 from bulwark.analyze.base import Analyzer, ContentKind
 from bulwark.analyze.text.child_safety import SexualisedMinorPromptAnalyzer
 from bulwark.analyze.text.conversation import ConversationAnalyzer
 from bulwark.analyze.text.general import GeneralHarmAnalyzer
+from bulwark.plugins import load_plugins
 
 ENTRY_POINT_GROUP = "bulwark.analyzers"
 BUILTIN: tuple[type[Analyzer], ...] = (
@@ -24,12 +24,7 @@ BUILTIN: tuple[type[Analyzer], ...] = (
 
 @cache
 def all_analyzers() -> dict[str, type[Analyzer]]:
-    found: dict[str, type[Analyzer]] = {a.name: a for a in BUILTIN}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        cls = ep.load()
-        if isinstance(cls, type) and issubclass(cls, Analyzer):
-            found.setdefault(cls.name, cls)
-    return found
+    return load_plugins(ENTRY_POINT_GROUP, Analyzer, BUILTIN)
 
 
 def analyzers_for(kind: ContentKind) -> list[Analyzer]:

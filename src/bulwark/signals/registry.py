@@ -7,9 +7,9 @@ Third-party signal types are declared as Python entry points in the group
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import entry_points
 
 from bulwark.errors import SignalError
+from bulwark.plugins import load_plugins
 from bulwark.signals.base import SignalType
 from bulwark.signals.md5 import MD5Signal
 from bulwark.signals.pdq import PDQSignal
@@ -35,12 +35,7 @@ BUILTIN: tuple[type[SignalType], ...] = (
 
 @cache
 def all_signal_types() -> dict[str, type[SignalType]]:
-    found: dict[str, type[SignalType]] = {t.name: t for t in BUILTIN}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        cls = ep.load()
-        if isinstance(cls, type) and issubclass(cls, SignalType):
-            found.setdefault(cls.name, cls)
-    return found
+    return load_plugins(ENTRY_POINT_GROUP, SignalType, BUILTIN)
 
 
 @cache

@@ -479,14 +479,10 @@ def strip_prompt_syntax(chars: _Chars, flags: set[str]) -> _Chars:
     become spaces in the match view. Runs before lower-casing: ``BREAK`` is upper case."""
     text = chars.text()
     found = False
-    if ":" in text:
-        spans = [(m.start(), m.end(), " ") for m in _WEIGHT.finditer(text)]
-        if spans:
-            found = True
-            chars = chars.replace(spans)
-            text = chars.text()
-    if "BREAK" in text:
-        spans = [(m.start(), m.end(), " ") for m in _BREAK.finditer(text)]
+    for trigger, pattern in ((":", _WEIGHT), ("BREAK", _BREAK)):
+        if trigger not in text:
+            continue
+        spans = [(m.start(), m.end(), " ") for m in pattern.finditer(text)]
         if spans:
             found = True
             chars = chars.replace(spans)
