@@ -74,7 +74,7 @@ def test_underscores_become_spaces() -> None:
 def test_prompt_syntax_weights_alternation_break() -> None:
     text, flags = run(n.strip_prompt_syntax, "(child:1.3), [cat|dog], [a:b:0.5] BREAK x")
     assert "1.3" not in text and "0.5" not in text and "BREAK" not in text
-    assert "cat dog" in text and "a b" in text
+    assert "cat,dog" in text and "a,b" in text  # options stay separate concepts
     assert "prompt_syntax" in flags
 
 

@@ -113,6 +113,7 @@ _GROUP = {name: i - 1 for name, i in _AGE_FORMS.groupindex.items()}
 _UNLEET = str.maketrans(
     {"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s", "$": "s", "7": "t"}
 )
+_PHRASE_END = re.compile(r"[,;|.:!?()\[\]<>\n]")
 _WORDS_AFTER = re.compile(r"[^\W\d_]+")
 
 
@@ -135,8 +136,10 @@ def _non_person_keys() -> frozenset[str]:
 
 
 def _about_a_thing(text: str, end: int) -> bool:
+    """The next words, up to punctuation, name a thing ("8 year old oak tree")."""
     keys = _non_person_keys()
-    words = _WORDS_AFTER.findall(text, end, min(len(text), end + 60))[:3]
+    phrase = _PHRASE_END.split(text[end : end + 60], maxsplit=1)[0]
+    words = _WORDS_AFTER.findall(phrase)[:3]
     return any(match_key(w) in keys for w in words)
 
 

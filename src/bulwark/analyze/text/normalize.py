@@ -491,7 +491,9 @@ def strip_prompt_syntax(chars: _Chars, flags: set[str]) -> _Chars:
         cp = chars.cp.copy()
         for m in _ALTERNATION.finditer(text):
             seg = cp[m.start() : m.end()]
-            seg[(seg == ord("|")) | (seg == ord(":"))] = 0x20
+            # options of an alternation or an edit are separate concepts: a comma
+            # keeps "[9 year old|cat]" from reading as "9 year old cat"
+            seg[(seg == ord("|")) | (seg == ord(":"))] = ord(",")
             found = True
         chars = chars.with_cp(cp)
     if found:
