@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from bulwark.banks.exchanges import exchange_names, fetch_into_bank
 from bulwark.banks.formats import WRITERS, read_file
@@ -369,6 +370,55 @@ def index_build() -> None:
     """Rebuild the index snapshot from the banks."""
     counts = build_snapshot(_store(), _index_dir())
     console.print("index built: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@app.command("model-scan")
+def model_scan_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Model files or folders (recursive).")],
+    json_out: JsonOpt = False,
+    banks: Annotated[bool, typer.Option(help="Match model hashes against the banks.")] = True,
+    fail_on_finding: Annotated[bool, typer.Option(help="Exit 1 if anything is flagged.")] = False,
+) -> None:
+    """Model files: training captions, hub hashes, bank matches, code in pickles."""
+    from bulwark.analyze.models.scan import ModelHashBanks, ModelScanResult, scan_model
+
+    hash_banks = ModelHashBanks(_store()) if banks else None
+    files = list(iter_files(paths))
+    results: list[ModelScanResult] = []
+    with progress() as bar:
+        task = bar.add_task("scanning", total=len(files))
+        for f in files:
+            if isinstance(f, tuple):
+                r = ModelScanResult(str(f[0]))
+                r.errors.append(f[1])
+            else:
+                r = scan_model(f, hash_banks)
+            results.append(r)
+            bar.advance(task)
+    if json_out:
+        print_json_lines(r.as_dict() for r in results)
+    else:
+        t = Table(title="Model files")
+        for col in ("file", "format", "AutoV2", "findings", "security", "errors"):
+            t.add_column(col, overflow="fold")
+        for r in results:
+            finds = "; ".join(
+                f"[bold red]{e.tier or 'match'}[/] {e.rule}: "
+                + ", ".join(str(x) for x in (e.details.get("triggers") or [e.details.get("bank")]))
+                for e in r.findings
+            )
+            sec = ", ".join(f"{s['module']}.{s['name']}" for s in r.security)
+            t.add_row(
+                Path(r.path).name,
+                r.format,
+                r.hashes.get("model_autov2", ""),
+                finds,
+                f"[bold red]{sec}[/]" if sec else "",
+                "; ".join(r.errors),
+            )
+        console.print(t)
+    if fail_on_finding and any(r.flagged for r in results):
+        raise typer.Exit(1)
 
 
 @app.command("demo")

@@ -53,3 +53,7 @@ class TextInputError(BulwarkError):
 
 class ConversationError(BulwarkError):
     """A conversation that is not a list of messages with sender and text."""
+
+
+class ModelFileError(BulwarkError):
+    """A model file that cannot be read safely (hostile or truncated header)."""

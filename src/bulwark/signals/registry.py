@@ -12,6 +12,12 @@ from bulwark.errors import SignalError
 from bulwark.plugins import load_plugins
 from bulwark.signals.base import SignalType
 from bulwark.signals.md5 import MD5Signal
+from bulwark.signals.model_hashes import (
+    ModelA1111Signal,
+    ModelAutoV2Signal,
+    ModelAutoV3Signal,
+    ModelSHA256Signal,
+)
 from bulwark.signals.pdq import PDQSignal
 from bulwark.signals.sha1 import SHA1Signal
 from bulwark.signals.sha256 import SHA256Signal
@@ -30,6 +36,10 @@ BUILTIN: tuple[type[SignalType], ...] = (
     TextExactSignal,
     TextTLSHSignal,
     TextEmbeddingSignal,
+    ModelSHA256Signal,
+    ModelAutoV2Signal,
+    ModelAutoV3Signal,
+    ModelA1111Signal,
 )
 
 
