@@ -1,0 +1,208 @@
+"""``provenance.ai_generated``: collect every piece of evidence a file carries.
+
+Each piece has a kind (``iptc``, ``generator_metadata``, ``novelai_stealth``,
+``software``...) and a strength: ``confirmed`` only for cryptographically
+signed evidence, ``likely`` for unsigned but specific evidence. The verdict is
+the strongest piece, or ``none found`` — never "real": most genuine AI images
+carry nothing once re-encoded, so absence of evidence proves nothing, and the
+result says so.
+
+Prompts found in the metadata go through the child-safety prompt policy: an
+AI image whose own prompt sexualises minors is the strongest signal a platform
+can get. The ``triage`` field says what the result means for review order
+(architecture, "Triage priorities").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bulwark.analyze.provenance.generators import (
+    GenerationInfo,
+    find_generators,
+    software_generator,
+)
+from bulwark.analyze.provenance.metadata import ImageMetadata, open_rgba, read_metadata
+from bulwark.analyze.provenance.stealth import read_stealth
+from bulwark.analyze.provenance.xmp import AI_SOURCE_TYPES, read_xmp
+from bulwark.analyze.text.child_safety import check_prompt
+from bulwark.errors import BulwarkError
+from bulwark.evidence import Evidence
+from bulwark.media.limits import DEFAULT_LIMITS, MediaLimits
+
+Verdict = Literal["confirmed", "likely", "none found"]
+CATEGORY = "provenance.ai_generated"
+NONE_FOUND_NOTE = (
+    "No evidence of AI generation was found. This does not mean the image is real: "
+    "metadata and watermarks are easily removed."
+)
+
+
+@dataclass
+class ProvenanceResult:
+    path: str
+    verdict: Verdict = "none found"
+    evidence: list[Evidence] = field(default_factory=list)
+    prompts: list[dict[str, str]] = field(default_factory=list)
+    child_safety: list[Evidence] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        return NONE_FOUND_NOTE if self.verdict == "none found" else ""
+
+    @property
+    def triage(self) -> dict[str, Any]:
+        """What this means for review order if the image is suspected abuse."""
+        if self.child_safety:
+            return {
+                "priority": 1,
+                "reason": "the image's own generation prompt sexualises minors: "
+                "AI-generated abuse material, report",
+            }
+        if self.verdict == "none found":
+            return {
+                "priority_if_suspected_abuse": 2,
+                "reason": "no AI evidence: if suspected abuse, a real child may be at risk now",
+            }
+        return {
+            "priority_if_suspected_abuse": 3,
+            "reason": "AI evidence found: if suspected abuse, still illegal and reported, "
+            "lower urgency than material with no AI evidence",
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "verdict": self.verdict,
+            "note": self.note,
+            "triage": self.triage,
+            "evidence": [e.as_dict() for e in self.evidence],
+            "prompts": self.prompts,
+            "child_safety": [e.as_dict() for e in self.child_safety],
+            "errors": self.errors,
+        }
+
+
+def _piece(kind: str, strength: Verdict, score: float, **details: Any) -> Evidence:
+    return Evidence(
+        source="provenance",
+        category=CATEGORY,
+        score=score,
+        analyzer="provenance",
+        tier=None,
+        rule=kind,
+        details={"kind": kind, "strength": strength, **details},
+    )
+
+
+def _from_generator(info: GenerationInfo) -> Evidence:
+    return _piece(
+        "generator_metadata",
+        "likely",
+        0.9,
+        tool=info.tool,
+        field=info.found_in,
+        models=info.models,
+        settings={k: v for k, v in list(info.settings.items())[:30]},
+    )
+
+
+def check_metadata(meta: ImageMetadata, rgba: Any = None) -> ProvenanceResult:
+    result = ProvenanceResult("")
+    result.errors += meta.problems
+    fields = dict(meta.text)
+    if "UserComment" in meta.exif:
+        fields["UserComment"] = meta.exif["UserComment"]
+    for value in meta.exif.values():
+        # ComfyUI's WebP saver: "Prompt:{json}" / "Workflow:{json}" in EXIF text fields
+        head, _, rest = value.partition(":")
+        if head.lower() in ("prompt", "workflow") and rest.lstrip().startswith("{"):
+            fields.setdefault(head.lower(), rest)
+    if rgba is not None:
+        hidden = read_stealth(rgba)
+        if hidden is not None:
+            result.evidence.append(
+                _piece("novelai_stealth", "likely", 0.9, keys=sorted(hidden)[:20])
+            )
+            for k, v in hidden.items():
+                if isinstance(v, str):
+                    fields.setdefault(k, v)
+    generators = find_generators(fields)
+    result.evidence += [_from_generator(g) for g in generators]
+    if meta.xmp:
+        xmp = read_xmp(meta.xmp)
+        result.errors += xmp.problems
+        for code in xmp.source_types:
+            if code in AI_SOURCE_TYPES:
+                result.evidence.append(
+                    _piece("iptc_digital_source_type", "likely", 0.85, value=code)
+                )
+        if xmp.ai_fields:
+            result.evidence.append(
+                _piece("iptc_ai_fields", "likely", 0.85, fields=sorted(xmp.ai_fields))
+            )
+            if "AIPromptInformation" in xmp.ai_fields:
+                generators.append(
+                    GenerationInfo(
+                        "IPTC", "AIPromptInformation", xmp.ai_fields["AIPromptInformation"]
+                    )
+                )
+    software = meta.exif.get("Software") or meta.text.get("Software") or ""
+    tool = software_generator(software)
+    if tool:
+        result.evidence.append(_piece("software", "likely", 0.7, tool=tool, value=software[:200]))
+    for g in generators:
+        for text in [g.prompt, *g.extra_prompts]:
+            if not text.strip():
+                continue
+            result.prompts.append(
+                {"tool": g.tool, "prompt": text[:5000], "negative": g.negative_prompt[:5000]}
+            )
+            audit = check_prompt(text, g.negative_prompt)
+            result.child_safety += audit.findings
+    strengths = {e.details["strength"] for e in result.evidence}
+    result.verdict = (
+        "confirmed" if "confirmed" in strengths else ("likely" if strengths else "none found")
+    )
+    return result
+
+
+def check_provenance(
+    data: bytes, *, name: str = "<bytes>", limits: MediaLimits = DEFAULT_LIMITS
+) -> ProvenanceResult:
+    """Every piece of evidence in one image file; bad files report errors, never raise."""
+    try:
+        meta = read_metadata(data, limits)
+    except BulwarkError as exc:
+        return ProvenanceResult(name, errors=[str(exc)])
+    rgba = None
+    if meta.format == "png" and meta.mode in ("RGBA", "LA", "P"):
+        try:
+            rgba = open_rgba(data)
+        except (BulwarkError, OSError, ValueError) as exc:
+            meta.problems.append(f"alpha channel not read: {exc}")
+    result = check_metadata(meta, rgba)
+    result.path = name
+    return result
+
+
+def check_provenance_path(path: Path, limits: MediaLimits = DEFAULT_LIMITS) -> ProvenanceResult:
+    try:
+        limits.check_bytes(path.stat().st_size)
+        data = path.read_bytes()
+    except (OSError, BulwarkError) as exc:
+        return ProvenanceResult(str(path), errors=[str(exc)])
+    return check_provenance(data, name=str(path), limits=limits)
+
+
+__all__ = [
+    "CATEGORY",
+    "NONE_FOUND_NOTE",
+    "ProvenanceResult",
+    "check_metadata",
+    "check_provenance",
+    "check_provenance_path",
+]
