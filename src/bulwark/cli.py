@@ -30,6 +30,7 @@ from bulwark.match.matcher import Matcher, MatchResult, build_snapshot
 from bulwark.signals.hashing import FileHashes, hash_path
 from bulwark.store.db import Database, home_dir
 
+NONE_NOTE = "'none found' never means real: most AI images carry no evidence once re-encoded."
 app = typer.Typer(help="Bulwark trust & safety engine.", no_args_is_help=True)
 bank_app = typer.Typer(help="Manage hash banks.", no_args_is_help=True)
 index_app = typer.Typer(help="Manage match index snapshots.", no_args_is_help=True)
@@ -370,6 +371,50 @@ def index_build() -> None:
     """Rebuild the index snapshot from the banks."""
     counts = build_snapshot(_store(), _index_dir())
     console.print("index built: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@app.command("provenance")
+def provenance_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Image files or folders (recursive).")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Evidence of AI generation each file carries: confirmed, likely, or none found."""
+    from bulwark.analyze.provenance.detect import ProvenanceResult, check_provenance_path
+
+    files = list(iter_files(paths))
+    results: list[ProvenanceResult] = []
+    with progress() as bar:
+        task = bar.add_task("reading", total=len(files))
+        for f in files:
+            if isinstance(f, tuple):
+                results.append(ProvenanceResult(str(f[0]), errors=[f[1]]))
+            else:
+                results.append(check_provenance_path(f))
+            bar.advance(task)
+    if json_out:
+        print_json_lines(r.as_dict() for r in results)
+        return
+    t = Table(title="AI-generation evidence")
+    for col in ("file", "verdict", "evidence", "prompt audit", "triage", "errors"):
+        t.add_column(col, overflow="fold")
+    style = {"confirmed": "[bold magenta]confirmed[/]", "likely": "[magenta]likely[/]"}
+    for r in results:
+        ev = "; ".join(
+            f"{e.details['kind']} ({e.details.get('tool') or e.details.get('value') or ''})"
+            for e in r.evidence
+        )
+        audit = ", ".join(sorted({f"{e.tier} {e.rule}" for e in r.child_safety}))
+        t.add_row(
+            Path(r.path).name,
+            style.get(r.verdict, r.verdict),
+            ev,
+            f"[bold red]{audit}[/]" if audit else "",
+            r.triage["reason"],
+            "; ".join(r.errors),
+        )
+    console.print(t)
+    if any(r.verdict == "none found" for r in results):
+        console.print(f"[dim]{results[0].note or NONE_NOTE}[/]")
 
 
 @app.command("model-scan")

@@ -1,0 +1,151 @@
+"""AI-generation evidence from metadata, on benign photos carrying written metadata."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image, PngImagePlugin
+from typer.testing import CliRunner
+
+from bulwark.analyze.provenance.detect import NONE_FOUND_NOTE, check_provenance
+from bulwark.analyze.provenance.generators import parse_a1111
+from bulwark.analyze.provenance.metadata import decode_user_comment
+from bulwark.analyze.provenance.stealth import read_stealth, write_stealth
+from bulwark.analyze.provenance.xmp import read_xmp
+from bulwark.cli import app
+from bulwark.demo.provenance_samples import (
+    A1111_PARAMETERS,
+    FORMATS,
+    WRITERS,
+    a1111,
+    ai_fields_xml,
+    xmp_packet,
+    xmp_tagged,
+)
+
+PROMPTS = json.loads(
+    (
+        Path(__file__).parents[2] / "fixtures" / "violating_text" / "embedded_prompts.json"
+    ).read_text()
+)
+
+
+@pytest.fixture(scope="module")
+def photo(photos: list[Path]) -> Image.Image:
+    return Image.open(photos[0]).convert("RGB")
+
+
+@pytest.mark.parametrize(("writer", "fmt"), [(w, f) for w, fs in FORMATS.items() for f in fs])
+def test_every_writer_and_format_is_found(photo: Image.Image, writer: str, fmt: str) -> None:
+    r = check_provenance(WRITERS[writer](photo, fmt))
+    assert r.verdict == "likely", (r.evidence, r.errors)
+    assert r.errors == []
+    assert r.triage["priority_if_suspected_abuse"] == 3
+
+
+def test_plain_photos_have_no_evidence_and_say_what_that_means(photos: list[Path]) -> None:
+    for p in photos:
+        r = check_provenance(p.read_bytes(), name=p.name)
+        assert r.verdict == "none found" and r.evidence == []
+        assert r.note == NONE_FOUND_NOTE
+        assert r.triage["priority_if_suspected_abuse"] == 2
+
+
+def test_a1111_parameters_are_parsed() -> None:
+    info = parse_a1111(A1111_PARAMETERS)
+    assert info is not None
+    assert info.prompt == "a lighthouse on a cliff, oil painting"
+    assert info.negative_prompt == "blurry, lowres"
+    assert info.settings["Steps"] == "28" and info.settings["Sampler"] == "DPM++ 2M Karras"
+    assert info.models["sd_xl_base_1.0"] == "6ce0161689"
+    assert info.models["lora:detail"] == "0123456789ab"
+
+
+def test_user_comment_encodings() -> None:
+    text = "a cat\nSteps: 5"
+    assert decode_user_comment(b"UNICODE\x00" + text.encode("utf-16-be")) == text
+    assert decode_user_comment(b"UNICODE\x00" + text.encode("utf-16-le")) == text
+    assert decode_user_comment(b"ASCII\x00\x00\x00" + text.encode()) == text
+
+
+def test_embedded_prompt_is_audited(photo: Image.Image) -> None:
+    bad = PROMPTS["sexualised_minor_prompt"] + "\nSteps: 20, Sampler: Euler a"
+    r = check_provenance(a1111(photo, "PNG", bad))
+    assert r.verdict == "likely"
+    assert r.child_safety and r.child_safety[0].tier == "hard"
+    assert r.triage["priority"] == 1
+    ok = check_provenance(a1111(photo, "PNG", PROMPTS["benign_prompt"] + "\nSteps: 20"))
+    assert ok.child_safety == []
+
+
+def test_iptc_ai_fields_and_prompt(photo: Image.Image) -> None:
+    data = xmp_tagged(
+        photo, "JPEG", "element", extra=ai_fields_xml(PROMPTS["sexualised_minor_prompt"])
+    )
+    r = check_provenance(data)
+    kinds = {e.details["kind"] for e in r.evidence}
+    assert kinds == {"iptc_digital_source_type", "iptc_ai_fields"}
+    assert r.child_safety
+
+
+def test_other_digital_source_types_are_not_ai() -> None:
+    x = read_xmp(xmp_packet("resource", value="digitalCapture"))
+    assert x.source_types == ["digitalCapture"]
+
+
+def test_xmp_entity_expansion_is_refused(photo: Image.Image) -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/">&b;</x:xmpmeta>'
+    )
+    assert "refused" in read_xmp(bomb).problems[0]
+    b = io.BytesIO()
+    photo.save(b, "JPEG", xmp=bomb)
+    r = check_provenance(b.getvalue())
+    assert r.verdict == "none found" and any("refused" in e for e in r.errors)
+
+
+def test_stealth_round_trip_and_noise(photo: Image.Image) -> None:
+    hidden = write_stealth(photo, {"Comment": "{}", "Software": "NovelAI"})
+    assert read_stealth(hidden) == {"Comment": "{}", "Software": "NovelAI"}
+    assert read_stealth(photo.convert("RGBA")) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 20,
+        b"not an image",
+        b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00II*\x00",
+    ],
+)
+def test_bad_files_are_errors_not_exceptions(data: bytes) -> None:
+    r = check_provenance(data)
+    assert r.verdict == "none found" and r.errors
+
+
+def test_huge_text_chunk_is_refused_not_loaded(photo: Image.Image) -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", "x" * (2 * 1024 * 1024))
+    b = io.BytesIO()
+    photo.save(b, "PNG", pnginfo=info)
+    r = check_provenance(b.getvalue())
+    assert r.verdict == "none found"
+
+
+def test_cli_provenance(tmp_path: Path, photo: Image.Image) -> None:
+    (tmp_path / "a.png").write_bytes(a1111(photo, "PNG"))
+    (tmp_path / "b.jpg").write_bytes(a1111(photo, "JPEG"))
+    photo.save(tmp_path / "plain.jpg")
+    (tmp_path / "junk.png").write_bytes(b"junk")
+    r = CliRunner().invoke(app, ["provenance", "--json", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    rows = {Path(x["path"]).name: x for x in map(json.loads, r.output.strip().splitlines())}
+    assert rows["a.png"]["verdict"] == rows["b.jpg"]["verdict"] == "likely"
+    assert rows["plain.jpg"]["verdict"] == "none found" and rows["plain.jpg"]["note"]
+    assert rows["junk.png"]["errors"]
