@@ -1,0 +1,1 @@
+"""Image analyzers that judge pixels (nudity); decoding goes through ``media/``."""
