@@ -377,6 +377,9 @@ def index_build() -> None:
 def provenance_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (recursive).")],
     json_out: JsonOpt = False,
+    watermarks: Annotated[
+        bool, typer.Option(help="Also read SD invisible watermarks (decodes pixels, slower).")
+    ] = True,
 ) -> None:
     """Evidence of AI generation each file carries: confirmed, likely, or none found."""
     from bulwark.analyze.provenance.detect import ProvenanceResult, check_provenance_path
@@ -389,7 +392,7 @@ def provenance_cmd(
             if isinstance(f, tuple):
                 results.append(ProvenanceResult(str(f[0]), errors=[f[1]]))
             else:
-                results.append(check_provenance_path(f))
+                results.append(check_provenance_path(f, watermarks=watermarks))
             bar.advance(task)
     if json_out:
         print_json_lines(r.as_dict() for r in results)

@@ -154,6 +154,22 @@ def software_tagged(im: Image.Image, fmt: str, software: str = "Adobe Firefly") 
     return _with_exif(im, fmt, software=software, quality=90)
 
 
+def watermarked(im: Image.Image, fmt: str, mark: str = "sdxl", size: int = 1024) -> bytes:
+    """Mark a photo the way the SD pipelines do (diffusers passes RGB to a BGR API)."""
+    import numpy as np
+    from imwatermark import WatermarkEncoder
+
+    from bulwark.analyze.provenance.watermark import MARKS
+
+    arr = np.array(im.convert("RGB").resize((size, size), Image.Resampling.LANCZOS))
+    enc = WatermarkEncoder()
+    enc.set_watermark("bits", MARKS[mark][0])
+    marked = enc.encode(arr, "dwtDct")
+    b = io.BytesIO()
+    Image.fromarray(marked).save(b, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return b.getvalue()
+
+
 WRITERS: dict[str, Callable[[Image.Image, str], bytes]] = {
     "a1111": a1111,
     "comfyui": comfyui,

@@ -26,10 +26,13 @@ from bulwark.analyze.provenance.generators import (
 )
 from bulwark.analyze.provenance.metadata import ImageMetadata, open_rgba, read_metadata
 from bulwark.analyze.provenance.stealth import read_stealth
+from bulwark.analyze.provenance.watermark import MIN_SIDE, read_watermarks
+from bulwark.analyze.provenance.watermark import available as wm_available
 from bulwark.analyze.provenance.xmp import AI_SOURCE_TYPES, read_xmp
 from bulwark.analyze.text.child_safety import check_prompt
 from bulwark.errors import BulwarkError
 from bulwark.evidence import Evidence
+from bulwark.media.image import decode_image
 from bulwark.media.limits import DEFAULT_LIMITS, MediaLimits
 
 Verdict = Literal["confirmed", "likely", "none found"]
@@ -170,10 +173,35 @@ def check_metadata(meta: ImageMetadata, rgba: Any = None) -> ProvenanceResult:
     return result
 
 
+def _watermark_evidence(data: bytes, meta: ImageMetadata, limits: MediaLimits) -> list[Evidence]:
+    pixels = decode_image(data, limits).pixels
+    lossy = meta.format in ("jpeg", "avif", "heif")
+    return [
+        _piece(
+            "invisible_watermark",
+            "likely",
+            min(1.0, hit.matching_bits / hit.total_bits),
+            mark=hit.mark,
+            channel_order=hit.channel_order,
+            matching_bits=f"{hit.matching_bits}/{hit.total_bits}",
+            lossy_copy=lossy,
+        )
+        for hit in read_watermarks(pixels)
+    ]
+
+
 def check_provenance(
-    data: bytes, *, name: str = "<bytes>", limits: MediaLimits = DEFAULT_LIMITS
+    data: bytes,
+    *,
+    name: str = "<bytes>",
+    limits: MediaLimits = DEFAULT_LIMITS,
+    watermarks: bool = False,
 ) -> ProvenanceResult:
-    """Every piece of evidence in one image file; bad files report errors, never raise."""
+    """Every piece of evidence in one image file; bad files report errors, never raise.
+
+    ``watermarks`` also decodes the pixels and reads Stable Diffusion's invisible
+    marks: ~20 ms per read at 512 px, far slower than the metadata path.
+    """
     try:
         meta = read_metadata(data, limits)
     except BulwarkError as exc:
@@ -186,16 +214,28 @@ def check_provenance(
             meta.problems.append(f"alpha channel not read: {exc}")
     result = check_metadata(meta, rgba)
     result.path = name
+    if watermarks and min(meta.size) >= MIN_SIDE:
+        if not wm_available():
+            result.errors.append("watermarks not read: install invisible-watermark")
+        else:
+            try:
+                result.evidence += _watermark_evidence(data, meta, limits)
+            except BulwarkError as exc:
+                result.errors.append(f"watermarks not read: {exc}")
+            if result.evidence and result.verdict == "none found":
+                result.verdict = "likely"
     return result
 
 
-def check_provenance_path(path: Path, limits: MediaLimits = DEFAULT_LIMITS) -> ProvenanceResult:
+def check_provenance_path(
+    path: Path, limits: MediaLimits = DEFAULT_LIMITS, *, watermarks: bool = False
+) -> ProvenanceResult:
     try:
         limits.check_bytes(path.stat().st_size)
         data = path.read_bytes()
     except (OSError, BulwarkError) as exc:
         return ProvenanceResult(str(path), errors=[str(exc)])
-    return check_provenance(data, name=str(path), limits=limits)
+    return check_provenance(data, name=str(path), limits=limits, watermarks=watermarks)
 
 
 __all__ = [
