@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, PngImagePlugin
 
@@ -193,3 +195,127 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 
 __all__ = ["FORMATS", "WRITERS", "a1111", "ai_fields_xml", "comfyui", "novelai", "xmp_packet"]
+
+
+# -- C2PA -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TestChain:
+    """A root -> intermediate -> end-entity chain for signing test manifests."""
+
+    root_pem: bytes
+    chain_pem: bytes  # end-entity then intermediate, as the SDK wants them
+    key_pem: bytes
+
+
+def make_test_chain(name: str = "Bulwark Test") -> TestChain:
+    """ES256 chain with the extensions the C2PA SDK insists on: critical KeyUsage
+    digitalSignature and EKU emailProtection on the leaf, SKI/AKI everywhere."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    def subject(cn: str) -> x509.Name:
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, cn),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
+            ]
+        )
+
+    def usage(sign: bool) -> x509.KeyUsage:
+        return x509.KeyUsage(
+            digital_signature=sign,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=not sign,
+            crl_sign=not sign,
+            encipher_only=False,
+            decipher_only=False,
+        )
+
+    def cert(
+        cn: str, key: Any, issuer: str, issuer_key: Any, ca: bool, path_len: int | None
+    ) -> Any:
+        now = dt.datetime.now(dt.UTC)
+        b = (
+            x509.CertificateBuilder()
+            .subject_name(subject(cn))
+            .issuer_name(subject(issuer))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                critical=False,
+            )
+            .add_extension(usage(not ca), critical=True)
+        )
+        if not ca:
+            b = b.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+            )
+        return b.sign(issuer_key, hashes.SHA256())
+
+    root_key, inter_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    root = cert("Root CA", root_key, "Root CA", root_key, True, 1)
+    inter = cert("Intermediate CA", inter_key, "Root CA", root_key, True, 0)
+    leaf = cert("Signer", leaf_key, "Intermediate CA", inter_key, False, None)
+    pem = serialization.Encoding.PEM
+    return TestChain(
+        root.public_bytes(pem),
+        leaf.public_bytes(pem) + inter.public_bytes(pem),
+        leaf_key.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
+
+
+def c2pa_signed(
+    im: Image.Image,
+    fmt: str,
+    chain: TestChain,
+    *,
+    source_type: str = "trainedAlgorithmicMedia",
+    generator: str = "ExampleGen",
+) -> bytes:
+    """The photo with a signed manifest whose c2pa.actions name ``source_type``."""
+    import c2pa
+
+    src = io.BytesIO()
+    im.convert("RGB").save(src, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    src.seek(0)
+    manifest = {
+        "claim_generator_info": [{"name": generator, "version": "1.0"}],
+        "title": f"generated.{fmt.lower()}",
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": f"http://cv.iptc.org/newscodes/digitalsourcetype/{source_type}",
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    info = c2pa.C2paSignerInfo(
+        alg=b"es256", sign_cert=chain.chain_pem, private_key=chain.key_pem, ta_url=None
+    )
+    signer = c2pa.Signer.from_info(info)
+    dest = io.BytesIO()
+    mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
+    c2pa.Builder(json.dumps(manifest)).sign(signer, mime, src, dest)
+    return dest.getvalue()

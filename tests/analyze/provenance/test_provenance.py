@@ -174,3 +174,51 @@ def test_small_images_skip_the_watermark_read(photo: Image.Image) -> None:
     b = io.BytesIO()
     photo.resize((200, 200)).save(b, "PNG")
     assert check_provenance(b.getvalue(), watermarks=True).errors == []
+
+
+@pytest.fixture(scope="module")
+def chain():  # type: ignore[no-untyped-def]
+    from bulwark.demo.provenance_samples import make_test_chain
+
+    return make_test_chain()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_c2pa_trusted_untrusted_and_tampered(photo: Image.Image, chain, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from bulwark.demo.provenance_samples import c2pa_signed
+
+    data = c2pa_signed(photo, fmt, chain)
+    trusted = check_provenance(data, trust_pem=chain.root_pem.decode())
+    assert trusted.verdict == "confirmed"
+    piece = next(e for e in trusted.evidence if e.details["kind"] == "c2pa")
+    assert piece.details["validation"] == "trusted"
+    assert piece.details["actions"][0]["digitalSourceType"] == "trainedAlgorithmicMedia"
+    assert "ExampleGen 1.0" in piece.details["generators"]
+    untrusted = check_provenance(data)
+    assert untrusted.verdict == "likely"
+    assert "signingCredential.untrusted" in untrusted.evidence[0].details["failure_codes"]
+    tampered = bytearray(data)
+    tampered[len(tampered) // 2] ^= 0xFF
+    bad = check_provenance(bytes(tampered), trust_pem=chain.root_pem.decode())
+    assert bad.verdict == "likely" and any("failed validation" in e for e in bad.errors)
+
+
+def test_c2pa_without_ai_actions_is_not_ai(photo: Image.Image, chain) -> None:  # type: ignore[no-untyped-def]
+    from bulwark.demo.provenance_samples import c2pa_signed
+
+    data = c2pa_signed(photo, "JPEG", chain, source_type="digitalCapture", generator="CameraApp")
+    r = check_provenance(data, trust_pem=chain.root_pem.decode())
+    assert r.verdict == "none found" and r.errors == []
+
+
+def test_broken_c2pa_store_is_reported(photo: Image.Image) -> None:
+    b = io.BytesIO()
+    photo.save(b, "JPEG")
+    data = b.getvalue()
+    # a JUMBF-looking APP11 segment with garbage inside
+    junk = (
+        b"\xff\xeb\x00\x20JP\x00\x00\x00\x00\x00\x01"
+        b"\x00\x00\x00\x18jumb\x00\x00\x00\x10jumdc2pa\x00\x11"
+    )
+    r = check_provenance(data[:2] + junk + data[2:])
+    assert r.verdict == "none found"

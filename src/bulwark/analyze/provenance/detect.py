@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from bulwark.analyze.provenance.c2pa_reader import default_trust_anchors, read_c2pa
 from bulwark.analyze.provenance.generators import (
     GenerationInfo,
     find_generators,
@@ -196,6 +197,7 @@ def check_provenance(
     name: str = "<bytes>",
     limits: MediaLimits = DEFAULT_LIMITS,
     watermarks: bool = False,
+    trust_pem: str | None = None,
 ) -> ProvenanceResult:
     """Every piece of evidence in one image file; bad files report errors, never raise.
 
@@ -214,6 +216,41 @@ def check_provenance(
             meta.problems.append(f"alpha channel not read: {exc}")
     result = check_metadata(meta, rgba)
     result.path = name
+    try:
+        c2pa = read_c2pa(
+            data, meta.format, trust_pem if trust_pem is not None else default_trust_anchors()
+        )
+    except BulwarkError as exc:
+        result.errors.append(str(exc))
+        c2pa = None
+    if c2pa is not None:
+        strength: Verdict = "confirmed" if c2pa.validation == "trusted" else "likely"
+        detail = {
+            "validation": c2pa.validation,
+            "generators": c2pa.generators[:10],
+            "failure_codes": c2pa.failure_codes,
+            "manifests": c2pa.manifests,
+        }
+        if c2pa.ai_actions:
+            result.evidence.append(
+                _piece(
+                    "c2pa",
+                    strength,
+                    1.0 if strength == "confirmed" else 0.9,
+                    actions=c2pa.ai_actions[:20],
+                    **detail,
+                )
+            )
+        elif c2pa.validation != "invalid" and any(software_generator(g) for g in c2pa.generators):
+            result.evidence.append(_piece("c2pa_generator", "likely", 0.7, **detail))
+        if c2pa.validation == "invalid":
+            result.errors.append(
+                f"C2PA manifest failed validation: {', '.join(c2pa.failure_codes)}"
+            )
+        strengths = {e.details["strength"] for e in result.evidence}
+        result.verdict = (
+            "confirmed" if "confirmed" in strengths else ("likely" if strengths else "none found")
+        )
     if watermarks and min(meta.size) >= MIN_SIDE:
         if not wm_available():
             result.errors.append("watermarks not read: install invisible-watermark")
