@@ -222,3 +222,31 @@ def test_broken_c2pa_store_is_reported(photo: Image.Image) -> None:
     )
     r = check_provenance(data[:2] + junk + data[2:])
     assert r.verdict == "none found"
+
+
+def test_novelai_signed_hash(photo: Image.Image) -> None:
+    import base64
+
+    import numpy as np
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from bulwark.analyze.provenance.novelai_signature import signed_message
+
+    key = Ed25519PrivateKey.generate()
+    pub = base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+    rgba = photo.convert("RGBA")
+    comment = {"prompt": "a lighthouse", "uc": "lowres", "steps": 28}
+    sig = key.sign(signed_message(np.asarray(rgba), comment))
+    comment["signed_hash"] = base64.b64encode(sig).decode()
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", "NovelAI")
+    info.add_text("Comment", json.dumps(comment))
+    b = io.BytesIO()
+    rgba.save(b, "PNG", pnginfo=info)
+    good = check_provenance(b.getvalue(), novelai_key=pub)
+    assert good.verdict == "confirmed"
+    assert any(e.details["kind"] == "novelai_signature" for e in good.evidence)
+    # the real NovelAI key does not verify our signature: metadata only, and said so
+    other = check_provenance(b.getvalue())
+    assert other.verdict == "likely" and any("does not verify" in e for e in other.errors)

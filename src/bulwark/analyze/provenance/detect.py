@@ -15,9 +15,12 @@ can get. The ``triage`` field says what the result means for review order
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+import numpy as np
 
 from bulwark.analyze.provenance.c2pa_reader import default_trust_anchors, read_c2pa
 from bulwark.analyze.provenance.generators import (
@@ -26,6 +29,7 @@ from bulwark.analyze.provenance.generators import (
     software_generator,
 )
 from bulwark.analyze.provenance.metadata import ImageMetadata, open_rgba, read_metadata
+from bulwark.analyze.provenance.novelai_signature import NOVELAI_PUBLIC_KEY, verify_signed_hash
 from bulwark.analyze.provenance.stealth import read_stealth
 from bulwark.analyze.provenance.watermark import MIN_SIDE, read_watermarks
 from bulwark.analyze.provenance.watermark import available as wm_available
@@ -191,6 +195,36 @@ def _watermark_evidence(data: bytes, meta: ImageMetadata, limits: MediaLimits) -
     ]
 
 
+def _check_novelai_signature(
+    data: bytes, meta: ImageMetadata, rgba: Any, result: ProvenanceResult, key: str
+) -> None:
+    """A ``signed_hash`` in NovelAI's Comment (PNG text or the alpha copy) that verifies."""
+    candidates = [meta.text.get("Comment", "")]
+    if rgba is not None:
+        hidden = read_stealth(rgba) or {}
+        candidates.append(str(hidden.get("Comment", "")))
+    for raw in candidates:
+        if "signed_hash" not in raw:
+            continue
+        try:
+            comment = json.loads(raw)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        if not isinstance(comment, dict):
+            continue
+        try:
+            pixels = np.asarray(rgba if rgba is not None else decode_image(data).pixels)
+        except BulwarkError as exc:
+            result.errors.append(f"NovelAI signature not checked: {exc}")
+            return
+        if verify_signed_hash(pixels, comment, key):
+            result.evidence.append(_piece("novelai_signature", "confirmed", 1.0, signer="NovelAI"))
+            result.verdict = "confirmed"
+        else:
+            result.errors.append("NovelAI signed_hash does not verify: pixels or comment changed")
+        return
+
+
 def check_provenance(
     data: bytes,
     *,
@@ -198,6 +232,7 @@ def check_provenance(
     limits: MediaLimits = DEFAULT_LIMITS,
     watermarks: bool = False,
     trust_pem: str | None = None,
+    novelai_key: str = NOVELAI_PUBLIC_KEY,
 ) -> ProvenanceResult:
     """Every piece of evidence in one image file; bad files report errors, never raise.
 
@@ -216,6 +251,7 @@ def check_provenance(
             meta.problems.append(f"alpha channel not read: {exc}")
     result = check_metadata(meta, rgba)
     result.path = name
+    _check_novelai_signature(data, meta, rgba, result, novelai_key)
     try:
         c2pa = read_c2pa(
             data, meta.format, trust_pem if trust_pem is not None else default_trust_anchors()
