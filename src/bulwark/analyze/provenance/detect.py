@@ -124,6 +124,10 @@ def check_metadata(meta: ImageMetadata, rgba: Any = None) -> ProvenanceResult:
     fields = dict(meta.text)
     if "UserComment" in meta.exif:
         fields["UserComment"] = meta.exif["UserComment"]
+    comment = meta.exif.get("UserComment", "")
+    if comment.lstrip().startswith("{"):
+        # NovelAI's WebP files keep the Comment JSON in EXIF UserComment
+        fields.setdefault("Comment", comment)
     for value in meta.exif.values():
         # ComfyUI's WebP saver: "Prompt:{json}" / "Workflow:{json}" in EXIF text fields
         head, _, rest = value.partition(":")
@@ -199,7 +203,7 @@ def _check_novelai_signature(
     data: bytes, meta: ImageMetadata, rgba: Any, result: ProvenanceResult, key: str
 ) -> None:
     """A ``signed_hash`` in NovelAI's Comment (PNG text or the alpha copy) that verifies."""
-    candidates = [meta.text.get("Comment", "")]
+    candidates = [meta.text.get("Comment", ""), meta.exif.get("UserComment", "")]
     if rgba is not None:
         hidden = read_stealth(rgba) or {}
         candidates.append(str(hidden.get("Comment", "")))
