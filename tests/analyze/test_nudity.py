@@ -34,3 +34,22 @@ def test_scores_aggregate_per_category() -> None:
 def test_flat_and_odd_images() -> None:
     images = [np.zeros((1, 1, 3), np.uint8), np.full((64, 2000, 3), 200, np.uint8)]
     assert detect_nudity(images) == [[], []]
+
+
+def test_image_analyzers_through_the_registry(photos: list[Path]) -> None:
+    from PIL import Image
+
+    from bulwark.analyze.registry import analyzers_for
+    from bulwark.demo.provenance_samples import a1111
+    from bulwark.signals.base import FileContent
+
+    names = {a.name for a in analyzers_for("image")}
+    assert {"provenance.ai_generated", "image.nudity"} <= names
+    data = a1111(Image.open(photos[0]), "PNG")
+    found = [e for a in analyzers_for("image") for e in a.analyze(FileContent(data))]
+    assert [e.category for e in found] == ["provenance.ai_generated"]
+    assert all(
+        a.analyze(FileContent(b"junk")) == []
+        for a in analyzers_for("image")
+        if a.name == "image.nudity"
+    )

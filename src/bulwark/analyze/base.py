@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from bulwark.evidence import Evidence
+from bulwark.signals.base import FileContent
 
 ContentKind = Literal["image", "video", "text", "prompt", "conversation", "model"]
 
@@ -27,13 +28,19 @@ class TextContent:
     context: dict[str, object] = field(default_factory=dict)
 
 
+#: What analyzers receive: text (or a generation request), or a submitted file
+#: whose bytes are decoded at most once (shared with the signal types).
+Content = TextContent | FileContent
+
+
 class Analyzer(ABC):
     name: ClassVar[str]
     kinds: ClassVar[frozenset[ContentKind]]
 
     @abstractmethod
-    def analyze(self, content: TextContent) -> list[Evidence]:
-        """Findings for ``content``; an empty list means nothing was found."""
+    def analyze(self, content: Content) -> list[Evidence]:
+        """Findings for ``content``; an empty list means nothing was found (including
+        content of a kind this analyzer does not read)."""
 
 
-__all__ = ["Analyzer", "ContentKind", "TextContent"]
+__all__ = ["Analyzer", "Content", "ContentKind", "FileContent", "TextContent"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from bulwark.analyze.base import Analyzer, ContentKind
+from bulwark.analyze.image.analyzers import NudityAnalyzer, ProvenanceAnalyzer
 from bulwark.analyze.text.child_safety import SexualisedMinorPromptAnalyzer
 from bulwark.analyze.text.conversation import ConversationAnalyzer
 from bulwark.analyze.text.general import GeneralHarmAnalyzer
@@ -19,6 +20,8 @@ BUILTIN: tuple[type[Analyzer], ...] = (
     SexualisedMinorPromptAnalyzer,
     ConversationAnalyzer,
     GeneralHarmAnalyzer,
+    ProvenanceAnalyzer,
+    NudityAnalyzer,
 )
 
 

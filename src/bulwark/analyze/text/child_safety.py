@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bulwark.analyze.base import Analyzer, TextContent
+from bulwark.analyze.base import Analyzer, Content, TextContent
 from bulwark.analyze.text.ages import StatedAge, find_ages
 from bulwark.analyze.text.lexicon import Hit, Lexicon, builtin_lexicon
 from bulwark.analyze.text.normalize import (
@@ -242,7 +242,9 @@ class SexualisedMinorPromptAnalyzer(Analyzer):
     def __init__(self, limits: TextLimits = DEFAULT_TEXT_LIMITS):
         self.limits = limits
 
-    def analyze(self, content: TextContent) -> list[Evidence]:
+    def analyze(self, content: Content) -> list[Evidence]:
+        if not isinstance(content, TextContent):
+            return []
         return check_prompt(content.text, content.negative_prompt, limits=self.limits).findings
 
 

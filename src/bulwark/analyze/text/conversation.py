@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from bulwark.analyze.base import Analyzer, TextContent
+from bulwark.analyze.base import Analyzer, Content, TextContent
 from bulwark.analyze.text.ages import find_ages
 from bulwark.analyze.text.lexicon import Hit, Lexicon, builtin_lexicon
 from bulwark.analyze.text.normalize import (
@@ -245,7 +245,9 @@ class ConversationAnalyzer(Analyzer):
     def __init__(self, config: ConversationConfig = DEFAULT_CONFIG):
         self.config = config
 
-    def analyze(self, content: TextContent) -> list[Evidence]:
+    def analyze(self, content: Content) -> list[Evidence]:
+        if not isinstance(content, TextContent):
+            return []
         return check_conversation(content.text, self.config).findings
 
 

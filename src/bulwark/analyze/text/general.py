@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from bulwark.analyze.base import Analyzer, TextContent
+from bulwark.analyze.base import Analyzer, Content, TextContent
 from bulwark.analyze.text.lexicon import Hit, Lexicon, builtin_lexicon
 from bulwark.analyze.text.normalize import (
     DEFAULT_TEXT_LIMITS,
@@ -239,7 +239,9 @@ class GeneralHarmAnalyzer(Analyzer):
     def __init__(self, config: GeneralConfig = DEFAULT_CONFIG):
         self.config = config
 
-    def analyze(self, content: TextContent) -> list[Evidence]:
+    def analyze(self, content: Content) -> list[Evidence]:
+        if not isinstance(content, TextContent):
+            return []
         return classify([content.text], self.config)[0]
 
 

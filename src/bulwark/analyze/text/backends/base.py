@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from bulwark.analyze.base import Analyzer, TextContent
+from bulwark.analyze.base import Analyzer, Content, TextContent
 from bulwark.errors import BulwarkError
 from bulwark.evidence import Evidence
 
@@ -64,7 +64,9 @@ class ModerationBackend(Analyzer, ABC):
     def classify(self, texts: Sequence[str]) -> list[list[Evidence]]:
         """Evidence per text."""
 
-    def analyze(self, content: TextContent) -> list[Evidence]:
+    def analyze(self, content: Content) -> list[Evidence]:
+        if not isinstance(content, TextContent):
+            return []
         text = (
             content.text
             if isinstance(content.text, str)
