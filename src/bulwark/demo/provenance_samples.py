@@ -319,3 +319,40 @@ def c2pa_signed(
     mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}[fmt]
     c2pa.Builder(json.dumps(manifest)).sign(signer, mime, src, dest)
     return dest.getvalue()
+
+
+def c2pa_edit_of(signed: bytes, im: Image.Image, chain: TestChain) -> bytes:
+    """A JPEG whose own manifest says "opened and edited", with ``signed`` as its
+    parent ingredient: the AI statement then lives only in the ingredient's manifest."""
+    import c2pa
+
+    manifest = {
+        "claim_generator_info": [{"name": "PhotoEditor", "version": "3"}],
+        "title": "edited.jpg",
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {"action": "c2pa.opened", "parameters": {"ingredientIds": ["parent"]}},
+                        {"action": "c2pa.edited"},
+                    ]
+                },
+            }
+        ],
+    }
+    builder = c2pa.Builder(json.dumps(manifest))
+    builder.add_ingredient(
+        json.dumps({"title": "parent.jpg", "relationship": "parentOf", "label": "parent"}),
+        "image/jpeg",
+        io.BytesIO(signed),
+    )
+    info = c2pa.C2paSignerInfo(
+        alg=b"es256", sign_cert=chain.chain_pem, private_key=chain.key_pem, ta_url=None
+    )
+    src = io.BytesIO()
+    im.convert("RGB").save(src, "JPEG", quality=90)
+    src.seek(0)
+    dest = io.BytesIO()
+    builder.sign(c2pa.Signer.from_info(info), "image/jpeg", src, dest)
+    return dest.getvalue()

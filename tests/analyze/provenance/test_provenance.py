@@ -250,3 +250,13 @@ def test_novelai_signed_hash(photo: Image.Image) -> None:
     # the real NovelAI key does not verify our signature: metadata only, and said so
     other = check_provenance(b.getvalue())
     assert other.verdict == "likely" and any("does not verify" in e for e in other.errors)
+
+
+def test_c2pa_ai_statement_in_an_ingredient(photo: Image.Image, chain) -> None:  # type: ignore[no-untyped-def]
+    from bulwark.demo.provenance_samples import c2pa_edit_of, c2pa_signed
+
+    edited = c2pa_edit_of(c2pa_signed(photo, "JPEG", chain), photo, chain)
+    r = check_provenance(edited, trust_pem=chain.root_pem.decode())
+    piece = next(e for e in r.evidence if e.details["kind"] == "c2pa")
+    assert r.verdict == "confirmed" and piece.details["manifests"] == 2
+    assert "PhotoEditor 3" in piece.details["generators"]
