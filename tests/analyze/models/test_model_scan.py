@@ -112,6 +112,7 @@ def test_pickles_are_scanned_not_loaded(tmp_path: Path) -> None:
     zipped.write_bytes(buf.getvalue())
     r = scan_model(zipped)
     assert r.format == "pytorch_zip" and any(s["safety"] == "dangerous" for s in r.security)
+    assert r.summary["members"] == 1 and r.summary["member_names"] == ["archive/data.pkl"]
 
 
 @pytest.mark.parametrize(

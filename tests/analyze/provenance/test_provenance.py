@@ -260,3 +260,46 @@ def test_c2pa_ai_statement_in_an_ingredient(photo: Image.Image, chain) -> None: 
     piece = next(e for e in r.evidence if e.details["kind"] == "c2pa")
     assert r.verdict == "confirmed" and piece.details["manifests"] == 2
     assert "PhotoEditor 3" in piece.details["generators"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "tool", "prompt"),
+    [
+        (
+            {"invokeai_metadata": json.dumps({"positive_prompt": "a fox", "negative_prompt": "x"})},
+            "InvokeAI",
+            "a fox",
+        ),
+        (
+            {
+                "parameters": json.dumps(
+                    {"sui_image_params": {"prompt": "a fox", "negativeprompt": "x"}}
+                )
+            },
+            "SwarmUI",
+            "a fox",
+        ),
+        (
+            {
+                "parameters": json.dumps(
+                    {"prompt": "a fox", "negative_prompt": "x", "version": "Fooocus v2"}
+                )
+            },
+            "Fooocus",
+            "a fox",
+        ),
+        (
+            {"Description": "a fox in snow --ar 3:2 Job ID: 1234-abcd"},
+            "Midjourney",
+            "a fox in snow --ar 3:2",
+        ),
+    ],
+)
+def test_other_generators(fields: dict[str, str], tool: str, prompt: str) -> None:
+    from bulwark.analyze.provenance.detect import check_metadata
+    from bulwark.analyze.provenance.metadata import ImageMetadata
+
+    r = check_metadata(ImageMetadata("png", "RGB", (64, 64), text=fields))
+    assert r.verdict == "likely"
+    assert r.evidence[0].details["tool"] == tool
+    assert r.prompts[0]["prompt"] == prompt

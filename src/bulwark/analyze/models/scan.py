@@ -7,6 +7,7 @@ in one streaming pass.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,22 @@ def _format(path: Path) -> str:
     return "unknown"
 
 
+def _zip_summary(path: Path, errors: list[str]) -> dict[str, Any]:
+    """What a torch zip lists, without unpickling: member names, the format version."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            out: dict[str, Any] = {"members": len(names), "member_names": names[:20]}
+            version = next((n for n in names if n.endswith("/version")), None)
+            if version and z.getinfo(version).file_size < 64:
+                out["torch_format_version"] = z.read(version).decode("ascii", "replace").strip()
+            out["tensor_blobs"] = sum("/data/" in n for n in names)
+            return out
+    except (zipfile.BadZipFile, OSError) as exc:
+        errors.append(f"not a readable zip: {exc}")
+        return {}
+
+
 def scan_model(path: Path, banks: ModelHashBanks | None = None) -> ModelScanResult:
     """Never raises for a bad file: problems go to ``errors`` and the batch goes on."""
     result = ModelScanResult(str(path))
@@ -126,6 +143,8 @@ def scan_model(path: Path, banks: ModelHashBanks | None = None) -> ModelScanResu
             result.errors += info.problems
             result.findings += audit_training(info)
     elif result.format in ("pytorch_zip", "pickle"):
+        if result.format == "pytorch_zip":
+            result.summary.update(_zip_summary(path, result.errors))
         try:
             scan = scan_pickle_file(path)
         except Exception as exc:  # picklescan on a hostile file: report and go on
@@ -138,7 +157,7 @@ def scan_model(path: Path, banks: ModelHashBanks | None = None) -> ModelScanResu
             ]
             if scan.scan_error:
                 result.errors.append("pickle stream could not be fully parsed")
-            result.summary = {"imports": len(scan.imports)}
+            result.summary["imports"] = len(scan.imports)
     else:
         result.errors.append("not a safetensors, torch zip or pickle model file")
     try:
