@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,20 +19,17 @@ from bulwark.analyze.text.general import (
 from bulwark.analyze.text.records import TextItem, read_jsonl
 
 SET = Path(__file__).parents[3] / "evaluation" / "text" / "general_set.jsonl"
+GENERAL_CASES = [
+    tuple(c)
+    for c in json.loads(
+        (
+            Path(__file__).parents[2] / "fixtures" / "violating_text" / "general_categories.json"
+        ).read_text(encoding="utf-8")
+    )["cases"]
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("those people are vermin and should be exterminated", "hate"),
-        ("you are a worthless idiot, nobody likes you", "harassment"),
-        ("free hardcore porn videos", "sexual.explicit"),
-        ("I know where you live, I will kill you", "violence.threat"),
-        ("I want to end my life tonight", "self_harm"),
-        ("CLICK HERE!!! make money fast http://win.example", "spam"),
-        ("y0u 4re 4n 1d10t, n0b0dy l1kes y0u", "harassment"),
-    ],
-)
+@pytest.mark.parametrize(("text", "category"), GENERAL_CASES)
 def test_each_category_is_found(text: str, category: str) -> None:
     found = {e.category: e for e in classify([text])[0]}
     assert category in found, found
