@@ -222,6 +222,7 @@ def test_broken_c2pa_store_is_reported(photo: Image.Image) -> None:
     )
     r = check_provenance(data[:2] + junk + data[2:])
     assert r.verdict == "none found"
+    assert any("C2PA manifest store could not be read" in e for e in r.errors)
 
 
 def test_novelai_signed_hash(photo: Image.Image) -> None:
