@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -64,6 +65,24 @@ def _index_dir() -> Path:
 def _fail(exc: Exception) -> typer.Exit:
     err_console.print(f"[red]error:[/] {exc}")
     return typer.Exit(1)
+
+
+T = TypeVar("T")
+
+
+def _each_file(
+    paths: list[Path], label: str, run: Callable[[Path], T], missing: Callable[[str, str], T]
+) -> list[T]:
+    """``run`` on every file under ``paths`` with a progress bar; missing paths become
+    results through ``missing`` so they are reported with the rest."""
+    files = list(iter_files(paths))
+    out: list[T] = []
+    with progress() as bar:
+        task = bar.add_task(label, total=len(files))
+        for f in files:
+            out.append(missing(str(f[0]), f[1]) if isinstance(f, tuple) else run(f))
+            bar.advance(task)
+    return out
 
 
 def _hash_all(paths: list[Path], *, fast: bool, dihedral: bool, label: str) -> list[FileHashes]:
@@ -384,16 +403,12 @@ def provenance_cmd(
     """Evidence of AI generation each file carries: confirmed, likely, or none found."""
     from bulwark.analyze.provenance.detect import ProvenanceResult, check_provenance_path
 
-    files = list(iter_files(paths))
-    results: list[ProvenanceResult] = []
-    with progress() as bar:
-        task = bar.add_task("reading", total=len(files))
-        for f in files:
-            if isinstance(f, tuple):
-                results.append(ProvenanceResult(str(f[0]), errors=[f[1]]))
-            else:
-                results.append(check_provenance_path(f, watermarks=watermarks))
-            bar.advance(task)
+    results = _each_file(
+        paths,
+        "reading",
+        lambda f: check_provenance_path(f, watermarks=watermarks),
+        lambda name, why: ProvenanceResult(name, errors=[why]),
+    )
     if json_out:
         print_json_lines(r.as_dict() for r in results)
         return
@@ -431,18 +446,12 @@ def model_scan_cmd(
     from bulwark.analyze.models.scan import ModelHashBanks, ModelScanResult, scan_model
 
     hash_banks = ModelHashBanks(_store()) if banks else None
-    files = list(iter_files(paths))
-    results: list[ModelScanResult] = []
-    with progress() as bar:
-        task = bar.add_task("scanning", total=len(files))
-        for f in files:
-            if isinstance(f, tuple):
-                r = ModelScanResult(str(f[0]))
-                r.errors.append(f[1])
-            else:
-                r = scan_model(f, hash_banks)
-            results.append(r)
-            bar.advance(task)
+    results = _each_file(
+        paths,
+        "scanning",
+        lambda f: scan_model(f, hash_banks),
+        lambda name, why: ModelScanResult(name, errors=[why]),
+    )
     if json_out:
         print_json_lines(r.as_dict() for r in results)
     else:

@@ -256,6 +256,17 @@ def match_text_cmd(
         raise typer.Exit(1)
 
 
+def _ratio_table(
+    title: str, columns: tuple[str, str, str], rows: dict[str, tuple[int, int]]
+) -> Table:
+    t = Table(title=title)
+    for col in columns:
+        t.add_column(col)
+    for name, (n, total) in rows.items():
+        t.add_row(name, f"{n}/{total}", f"{n / total:.3f}")
+    return t
+
+
 def _print_report(report: EvalReport, bad: list[BadLine], show: int) -> None:
     t = Table(title=f"Per category ({report.n_items} labelled items)")
     for col in ("category", "precision", "recall", "F1", "TP", "FP", "FN"):
@@ -272,19 +283,14 @@ def _print_report(report: EvalReport, bad: list[BadLine], show: int) -> None:
         )
     console.print(t)
     if report.recall_by_group:
-        g = Table(title="Recall by evasion")
-        for col in ("evasion", "caught", "recall"):
-            g.add_column(col)
-        for name, (hit, total) in report.recall_by_group.items():
-            g.add_row(name, f"{hit}/{total}", f"{hit / total:.3f}")
-        console.print(g)
+        console.print(
+            _ratio_table(
+                "Recall by evasion", ("evasion", "caught", "recall"), report.recall_by_group
+            )
+        )
     if report.benign:
-        b = Table(title=f"Benign cases: false-positive rate {report.false_positive_rate:.3%}")
-        for col in ("case", "fired", "rate"):
-            b.add_column(col)
-        for name, (fired, total) in report.fpr_by_case.items():
-            b.add_row(name, f"{fired}/{total}", f"{fired / total:.3f}")
-        console.print(b)
+        title = f"Benign cases: false-positive rate {report.false_positive_rate:.3%}"
+        console.print(_ratio_table(title, ("case", "fired", "rate"), report.fpr_by_case))
     if report.misclassified:
         m = Table(title=f"Misclassified ({len(report.misclassified)}, first {show})")
         for col in ("id", "expected", "predicted", "text", "negative prompt"):

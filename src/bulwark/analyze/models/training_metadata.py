@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bulwark.analyze.text.child_safety import check_prompt
+from bulwark.analyze.text.child_safety import PromptResult, check_prompt
 from bulwark.evidence import Evidence
 
 CATEGORY = "child_safety.abuse_model"
@@ -105,6 +105,18 @@ def parse_training_metadata(meta: Mapping[str, str]) -> TrainingInfo:
     return TrainingInfo(tags, dataset_dirs, class_tokens, prefixes, texts, problems)
 
 
+def _evidence(result: PromptResult, rule: str, **details: Any) -> Evidence:
+    return Evidence(
+        source="lexicon",
+        category=CATEGORY,
+        score=max(f.score for f in result.findings),
+        analyzer="models.training_metadata",
+        tier=result.tier,
+        rule=rule,
+        details={"rules": sorted({f.rule for f in result.findings}), **details},
+    )
+
+
 def audit_training(info: TrainingInfo) -> list[Evidence]:
     """Child-safety findings on what the model was trained on, with the offending tags."""
     findings: list[Evidence] = []
@@ -119,20 +131,13 @@ def audit_training(info: TrainingInfo) -> list[Evidence]:
         offending = sorted({s.text.strip() for f in result.findings for s in f.spans})
         tag_counts = {t: counts[t] for t in counts if any(o in t for o in offending)}
         findings.append(
-            Evidence(
-                source="lexicon",
-                category=CATEGORY,
-                score=max(f.score for f in result.findings),
-                analyzer="models.training_metadata",
-                tier=result.tier,
-                rule="training_captions",
-                details={
-                    "folder": folder,
-                    "rules": sorted({f.rule for f in result.findings}),
-                    "offending_tags": dict(sorted(tag_counts.items(), key=lambda kv: -kv[1])[:50]),
-                    "triggers": offending[:50],
-                    "images_captioned": sum(counts.values()),
-                },
+            _evidence(
+                result,
+                "training_captions",
+                folder=folder,
+                offending_tags=dict(sorted(tag_counts.items(), key=lambda kv: -kv[1])[:50]),
+                triggers=offending[:50],
+                images_captioned=sum(counts.values()),
             )
         )
     named = {f"class_token[{i}]": t for i, t in enumerate(info.class_tokens)}
@@ -142,21 +147,8 @@ def audit_training(info: TrainingInfo) -> list[Evidence]:
     for where, text in named.items():
         result = check_prompt(text.replace("_", " "))
         if result.fired:
-            findings.append(
-                Evidence(
-                    source="lexicon",
-                    category=CATEGORY,
-                    score=max(f.score for f in result.findings),
-                    analyzer="models.training_metadata",
-                    tier=result.tier,
-                    rule="model_description",
-                    details={
-                        "field": where,
-                        "rules": sorted({f.rule for f in result.findings}),
-                        "triggers": sorted({s.text for f in result.findings for s in f.spans}),
-                    },
-                )
-            )
+            triggers = sorted({s.text for f in result.findings for s in f.spans})
+            findings.append(_evidence(result, "model_description", field=where, triggers=triggers))
     return findings
 
 
