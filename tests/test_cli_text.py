@@ -73,3 +73,18 @@ def test_eval_text_scores_a_labelled_file(tmp_path: Path) -> None:
     assert out["bad_lines"][0]["line"] == 5
     r = runner.invoke(app, ["eval", "text", str(f)])
     assert r.exit_code == 0 and "Misclassified" in r.output
+
+
+def test_text_check_size_limits() -> None:
+    big = "landscape, " * 20_000
+    r = runner.invoke(app, ["text", "check", "--json", "--max-chars", "1000", big])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output.strip().splitlines()[-1])["truncated"] is True
+    r = runner.invoke(
+        app, ["text", "check", "--json", "--max-chars", "1000", "--oversize", "refuse", big]
+    )
+    assert (
+        "exceeds the 1,000-character limit"
+        in json.loads(r.output.strip().splitlines()[-1])["error"]
+    )
+    assert runner.invoke(app, ["text", "check", "--oversize", "maybe", "x"]).exit_code == 2

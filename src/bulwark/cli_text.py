@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,9 +14,10 @@ from bulwark.analyze.base import TextContent
 from bulwark.analyze.registry import analyzers_for
 from bulwark.analyze.text.conversation import check_conversation
 from bulwark.analyze.text.evaluation import EvalReport, evaluate
+from bulwark.analyze.text.normalize import TextLimits, sanitize
 from bulwark.analyze.text.records import BadLine, TextItem, read_jsonl
 from bulwark.cli_support import console, err_console, progress
-from bulwark.errors import BulwarkError
+from bulwark.errors import BulwarkError, TextInputError
 from bulwark.evidence import Evidence
 from bulwark.policy.taxonomy import CATEGORIES
 
@@ -36,6 +38,7 @@ def _item_json(item: TextItem, evidence: list[Evidence]) -> dict[str, Any]:
     return {
         "id": item.id,
         "line": item.line,
+        "truncated": bool(item.meta.get("truncated")),
         "verdict": _verdict(evidence),
         "evidence": [e.as_dict() for e in evidence],
     }
@@ -68,6 +71,22 @@ def _items_from(
     return list(read_jsonl(file))
 
 
+def _within_limits(entry: TextItem | BadLine, limits: TextLimits) -> TextItem | BadLine:
+    """Apply the size limit before any analyzer: refused items become reported errors."""
+    if isinstance(entry, BadLine):
+        return entry
+    try:
+        text, flags = sanitize(entry.text, limits)
+        negative, nflags = sanitize(entry.negative_prompt, limits)
+    except TextInputError as exc:
+        return BadLine(entry.line, str(exc))
+    if "truncated" in flags | nflags:
+        return dataclasses.replace(
+            entry, text=text, negative_prompt=negative, meta={**entry.meta, "truncated": True}
+        )
+    return entry
+
+
 @text_app.command("check")
 def check_cmd(
     text: Annotated[str | None, typer.Argument(help="Text or positive prompt.")] = None,
@@ -77,9 +96,17 @@ def check_cmd(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per item.")] = False,
     fail_on_hard: Annotated[bool, typer.Option(help="Exit 1 if any item is hard.")] = False,
+    max_chars: Annotated[int, typer.Option(help="Longest text analysed.")] = 100_000,
+    oversize: Annotated[
+        str, typer.Option(help="Longer texts: 'truncate' (flagged) or 'refuse' (an error).")
+    ] = "truncate",
 ) -> None:
     """Run every text analyzer; bad lines of a file are reported and the rest checked."""
-    entries = _items_from(text, file, negative)
+    if oversize not in ("truncate", "refuse") or max_chars < 1:
+        err_console.print("[red]error:[/] --oversize is 'truncate' or 'refuse'; --max-chars >= 1")
+        raise typer.Exit(2)
+    limits = TextLimits(max_chars, "truncate" if oversize == "truncate" else "refuse")
+    entries = [_within_limits(e, limits) for e in _items_from(text, file, negative)]
     try:
         analyzers = analyzers_for("prompt")
     except BulwarkError as exc:
