@@ -15,6 +15,7 @@ from bulwark.banks.formats import WRITERS, read_file
 from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
 from bulwark.banks.text_entries import KnownText, entries_for, read_known_texts
+from bulwark.cli_policy import policy_app
 from bulwark.cli_support import (
     console,
     err_console,
@@ -39,6 +40,7 @@ app.add_typer(bank_app, name="bank")
 app.add_typer(index_app, name="index")
 app.add_typer(text_app, name="text")
 app.add_typer(eval_app, name="eval")
+app.add_typer(policy_app, name="policy")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per file.")]
 
