@@ -186,3 +186,27 @@ def test_cli_policy_test(tmp_path: Path) -> None:
     bad.write_text("- {name: x, when: {}, verdict: allow}\n")
     r = CliRunner().invoke(app, ["policy", "check", str(bad)])
     assert r.exit_code == 2 and "line 1" in r.output
+
+
+def test_policy_runs_real_analyzers_on_demand(tmp_path: Path) -> None:
+    from bulwark.analyze.base import TextContent, evidence_provider
+    from bulwark.analyze.registry import analyzers_for
+
+    cases = json.loads(
+        (
+            Path(__file__).parents[1] / "fixtures" / "violating_text" / "child_safety_prompts.json"
+        ).read_text(encoding="utf-8")
+    )
+    content = TextContent(cases["youth_and_sexual_hard"][0], kind="prompt")
+    provider = evidence_provider(content, analyzers_for("prompt"))
+    d = evaluate(default_policy(), PolicyEvent("p", "prompt", evidence=provider))
+    assert d.verdict == "block_and_report"
+    assert d.fired[0].rule == "sexualised-minor-prompt-hard"
+    ran: list[str] = []
+    spy = [a for a in analyzers_for("prompt")]
+    for a in spy:
+        original = a.analyze
+        a.analyze = lambda c, _a=a, _o=original: (ran.append(_a.name), _o(c))[1]  # type: ignore[method-assign]
+    only_spam = parse_policy("- {name: s, when: {evidence: {category: spam}}, verdict: block}")
+    evaluate(only_spam, PolicyEvent("q", "prompt", evidence=evidence_provider(content, spy)))
+    assert ran == ["text.general"]

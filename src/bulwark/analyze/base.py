@@ -8,6 +8,7 @@ one odd item cannot stop a batch.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -36,6 +37,9 @@ Content = TextContent | FileContent
 class Analyzer(ABC):
     name: ClassVar[str]
     kinds: ClassVar[frozenset[ContentKind]]
+    #: taxonomy categories this analyzer can report: policies skip analyzers whose
+    #: categories no rule reads
+    categories: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def analyze(self, content: Content) -> list[Evidence]:
@@ -43,4 +47,19 @@ class Analyzer(ABC):
         content of a kind this analyzer does not read)."""
 
 
-__all__ = ["Analyzer", "Content", "ContentKind", "FileContent", "TextContent"]
+def evidence_provider(
+    content: Content, analyzers: Sequence[Analyzer]
+) -> Callable[[set[str]], list[Evidence]]:
+    """Evidence on demand: only analyzers that can report a requested category run."""
+
+    def provide(wanted: set[str]) -> list[Evidence]:
+        out: list[Evidence] = []
+        for a in analyzers:
+            if a.categories & wanted:
+                out += [e for e in a.analyze(content) if e.category in wanted]
+        return out
+
+    return provide
+
+
+__all__ = ["Analyzer", "Content", "ContentKind", "FileContent", "TextContent", "evidence_provider"]

@@ -14,6 +14,7 @@ class ProvenanceAnalyzer(Analyzer):
 
     name = "provenance.ai_generated"
     kinds = frozenset({"image"})
+    categories = frozenset({"provenance.ai_generated", "child_safety.sexualised_minor_prompt"})
 
     def analyze(self, content: Content) -> list[Evidence]:
         if not isinstance(content, FileContent):
@@ -25,6 +26,7 @@ class ProvenanceAnalyzer(Analyzer):
 class NudityAnalyzer(Analyzer):
     name = "image.nudity"
     kinds = frozenset({"image"})
+    categories = frozenset({"sexual.explicit", "sexual.suggestive"})
 
     def analyze(self, content: Content) -> list[Evidence]:
         if not isinstance(content, FileContent) or load_detector() is None:

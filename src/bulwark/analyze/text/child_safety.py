@@ -238,6 +238,7 @@ class SexualisedMinorPromptAnalyzer(Analyzer):
 
     name = ANALYZER
     kinds = frozenset({"prompt", "text"})
+    categories = frozenset({CATEGORY})
 
     def __init__(self, limits: TextLimits = DEFAULT_TEXT_LIMITS):
         self.limits = limits

@@ -241,6 +241,7 @@ class ConversationAnalyzer(Analyzer):
 
     name = "child_safety.conversation"
     kinds = frozenset({"conversation"})
+    categories = frozenset({GROOMING, SEXTORTION})
 
     def __init__(self, config: ConversationConfig = DEFAULT_CONFIG):
         self.config = config

@@ -235,6 +235,7 @@ def classify(
 class GeneralHarmAnalyzer(Analyzer):
     name = "text.general"
     kinds = frozenset({"text", "prompt"})
+    categories = frozenset(CATEGORY_GROUPS)
 
     def __init__(self, config: GeneralConfig = DEFAULT_CONFIG):
         self.config = config

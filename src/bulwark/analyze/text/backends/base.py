@@ -12,6 +12,7 @@ import httpx
 from bulwark.analyze.base import Analyzer, Content, TextContent
 from bulwark.errors import BulwarkError
 from bulwark.evidence import Evidence
+from bulwark.policy.taxonomy import CATEGORIES
 
 
 class ModelBackendError(BulwarkError):
@@ -22,6 +23,8 @@ class ModerationBackend(Analyzer, ABC):
     """An analyzer whose judgement comes from a model behind an HTTP API."""
 
     kinds = frozenset({"text", "prompt"})
+    #: a hosted model may say anything in the taxonomy
+    categories = frozenset(CATEGORIES)
     default_model: str = ""
 
     def __init__(
