@@ -41,6 +41,8 @@ app.add_typer(index_app, name="index")
 app.add_typer(text_app, name="text")
 app.add_typer(eval_app, name="eval")
 app.add_typer(policy_app, name="policy")
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit-log")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per file.")]
 
@@ -392,6 +394,22 @@ def index_build() -> None:
     """Rebuild the index snapshot from the banks."""
     counts = build_snapshot(_store(), _index_dir())
     console.print("index built: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@audit_app.command("verify")
+def audit_verify_cmd() -> None:
+    """Re-compute the hash chain; any edit, deletion or reordering is named (exit 1)."""
+    from bulwark.store.audit_log import AuditLog
+
+    log = AuditLog(Database())
+    problems = log.verify()
+    if not problems:
+        n = sum(1 for _ in log.records())
+        console.print(f"audit log intact: {n} records, chain verified")
+        return
+    for p in problems:
+        err_console.print(f"[red]record {p.record_id}:[/] {p.problem}")
+    raise typer.Exit(1)
 
 
 @app.command("provenance")
