@@ -1,0 +1,1 @@
+"""Carry out effects idempotently: jobs, webhooks, evidence preservation."""

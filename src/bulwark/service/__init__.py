@@ -1,0 +1,1 @@
+"""The moderation service: API keys and roles now; the REST API follows."""
