@@ -396,6 +396,42 @@ def index_build() -> None:
     console.print("index built: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
+key_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
+
+
+@key_app.command("create")
+def key_create(
+    name: str,
+    role: Annotated[
+        str, typer.Option(help="client, reviewer, child_safety_reviewer or admin")
+    ] = "client",
+    rate: Annotated[int, typer.Option(help="Requests a minute.")] = 600,
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    from bulwark.service.keys import KeyStore
+
+    try:
+        key, rec = KeyStore(Database()).create(name, role, rate_per_minute=rate)
+    except BulwarkError as exc:
+        raise _fail(exc) from exc
+    console.print(f"key {rec.id} ({rec.role}) for {name}: {key}")
+    console.print("[dim]store it now: only its hash is kept[/]")
+
+
+@app.command("serve")
+def serve_cmd(
+    host: str = "127.0.0.1",
+    port: int = 8080,
+) -> None:
+    """Run the API on SQLite (or BULWARK_DB_URL) with no other set-up."""
+    import uvicorn
+
+    from bulwark.service.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
 @audit_app.command("verify")
 def audit_verify_cmd() -> None:
     """Re-compute the hash chain; any edit, deletion or reordering is named (exit 1)."""

@@ -1,0 +1,215 @@
+"""The REST API (FastAPI): submit text, prompts and images; read results; health.
+
+This is the synchronous fast path of the service issue: every submission is
+authenticated by API key (``X-API-Key`` or ``Authorization: Bearer``), rate
+limited per key, decided by the policy, stored with its decision, recorded in
+the audit log and answered with the verdict. ``Idempotency-Key`` makes a
+retried submission return the first answer. Slower analyzers, URL fetching,
+webhooks on completion and bank management endpoints come next.
+"""
+
+# No ``from __future__ import annotations`` here: FastAPI resolves the Annotated
+# dependencies of the nested endpoint functions at runtime.
+import threading
+import time
+import uuid
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select, text
+
+from bulwark.banks.store import BankStore
+from bulwark.errors import BulwarkError
+from bulwark.match.matcher import Matcher
+from bulwark.policy.rules import Policy, default_policy
+from bulwark.service.keys import ApiKey, AuthError, KeyStore, require
+from bulwark.service.pipeline import Outcome, process_image, process_text
+from bulwark.store.audit_log import AuditLog
+from bulwark.store.db import Database, home_dir
+from bulwark.store.models import SubmissionRow
+
+MAX_TEXT_CHARS = 100_000
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class TextSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    negative_prompt: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    kind: Literal["text", "prompt"] = "text"
+
+
+class _RateLimiter:
+    """Per-key sliding window over the last minute (per process)."""
+
+    def __init__(self) -> None:
+        self._hits: dict[int, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: ApiKey) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            q = self._hits[key.id]
+            while q and now - q[0] > 60:
+                q.popleft()
+            if len(q) >= key.rate_per_minute:
+                return False
+            q.append(now)
+            return True
+
+
+def create_app(
+    db: Database | None = None, policy: Policy | None = None, index_dir: Path | None = None
+) -> FastAPI:
+    database = db or Database()
+    rules = policy or default_policy()
+    keys = KeyStore(database)
+    audit = AuditLog(database)
+    limiter = _RateLimiter()
+    registry = CollectorRegistry()
+    requests = Counter(
+        "bulwark_submissions_total",
+        "Submissions by kind and verdict",
+        ["kind", "verdict"],
+        registry=registry,
+    )
+    latency = Histogram(
+        "bulwark_decision_seconds", "Time to a verdict", ["kind"], registry=registry
+    )
+    matcher_box: dict[str, Matcher | None] = {}
+
+    def matcher() -> Matcher | None:
+        if "m" not in matcher_box:
+            matcher_box["m"] = Matcher(BankStore(database), index_dir or home_dir() / "index")
+        return matcher_box["m"]
+
+    app = FastAPI(title="Bulwark", version="0.1.0", description="Trust & safety engine API")
+
+    @app.exception_handler(AuthError)
+    async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(BulwarkError)
+    async def bulwark_error(_: Request, exc: BulwarkError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    def caller(
+        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> ApiKey:
+        token = x_api_key or (
+            authorization[7:]
+            if authorization and authorization.lower().startswith("bearer ")
+            else None
+        )
+        key = keys.authenticate(token)
+        if not limiter.allow(key):
+            raise HTTPException(
+                429, f"rate limit of {key.rate_per_minute} requests a minute exceeded"
+            )
+        return key
+
+    def _store(key: ApiKey, kind: str, outcome: Outcome, idem: str | None) -> dict[str, Any]:
+        sid = str(uuid.uuid4())
+        body = {"id": sid, "kind": kind, **outcome.decision.as_dict(), "details": outcome.details}
+        with database.session() as s:
+            s.add(
+                SubmissionRow(
+                    id=sid,
+                    key_id=key.id,
+                    kind=kind,
+                    verdict=outcome.decision.verdict,
+                    decision=body,
+                    idempotency_key=idem,
+                )
+            )
+        audit.append(f"key:{key.id}", "submit", sid, kind=kind, verdict=outcome.decision.verdict)
+        requests.labels(kind, outcome.decision.verdict).inc()
+        return body
+
+    def _replay(key: ApiKey, idem: str | None) -> dict[str, Any] | None:
+        if not idem:
+            return None
+        with database.session() as s:
+            row = s.scalar(
+                select(SubmissionRow).where(
+                    SubmissionRow.key_id == key.id, SubmissionRow.idempotency_key == idem
+                )
+            )
+            return dict(row.decision) if row is not None else None
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    def ready() -> dict[str, str]:
+        try:
+            with database.session() as s:
+                s.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise HTTPException(503, f"database not reachable: {type(exc).__name__}") from exc
+        return {"status": "ready"}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(registry).decode(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.post("/v1/text")
+    def submit_text(
+        body: TextSubmission,
+        key: Annotated[ApiKey, Depends(caller)],
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        require(key, "submit")
+        if (again := _replay(key, idempotency_key)) is not None:
+            return again
+        with latency.labels(body.kind).time():
+            outcome = process_text(rules, body.text, body.negative_prompt, body.kind)
+        return _store(key, body.kind, outcome, idempotency_key)
+
+    @app.post("/v1/images")
+    async def submit_image(
+        key: Annotated[ApiKey, Depends(caller)],
+        file: Annotated[UploadFile, File()],
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        require(key, "submit")
+        if (again := _replay(key, idempotency_key)) is not None:
+            return again
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise HTTPException(413, f"upload over the {MAX_UPLOAD_BYTES:,}-byte limit")
+        if not data:
+            raise HTTPException(422, "empty upload")
+        with latency.labels("image").time():
+            outcome = process_image(rules, matcher(), data, file.filename or "upload")
+        return _store(key, "image", outcome, idempotency_key)
+
+    @app.get("/v1/submissions/{sid}")
+    def read_submission(sid: str, key: Annotated[ApiKey, Depends(caller)]) -> dict[str, Any]:
+        with database.session() as s:
+            row = s.get(SubmissionRow, sid)
+            if row is None:
+                raise HTTPException(404, "no such submission")
+            if row.key_id != key.id:
+                require(key, "read_any")
+            audit.append(f"key:{key.id}", "read_submission", sid)
+            return dict(row.decision)
+
+    return app
+
+
+__all__ = ["create_app"]

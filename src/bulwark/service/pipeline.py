@@ -1,0 +1,81 @@
+"""The synchronous fast path: content in, evidence and a policy decision out.
+
+Text and prompts run the lexicon analyzers (microseconds); images are hashed,
+matched against the banks and read for provenance. Analyzers run only when a
+rule of the policy reads one of their categories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bulwark.analyze.base import FileContent, TextContent, evidence_provider
+from bulwark.analyze.registry import analyzers_for
+from bulwark.match.matcher import Matcher
+from bulwark.policy.engine import BankHit, Decision, PolicyEvent, evaluate
+from bulwark.policy.rules import Policy
+from bulwark.signals.hashing import hash_content
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: Decision
+    details: dict[str, Any]
+
+
+def process_text(
+    policy: Policy, text: str, negative: str = "", kind: str = "text", cid: str = ""
+) -> Outcome:
+    content = TextContent(text, negative, "prompt" if kind == "prompt" else "text", cid)
+    provider = evidence_provider(content, analyzers_for(content.kind))
+    collected: dict[str, Any] = {}
+
+    def remember(categories: set[str]) -> list[Any]:
+        found = provider(categories)
+        collected["evidence"] = [e.as_dict() for e in found]
+        return found
+
+    decision = evaluate(policy, PolicyEvent(cid, content.kind, evidence=remember))
+    return Outcome(decision, collected)
+
+
+def process_image(
+    policy: Policy, matcher: Matcher | None, data: bytes, name: str, cid: str = ""
+) -> Outcome:
+    content = FileContent(data, name=name)
+    hashes = hash_content(content, dihedral=True)
+    hits: list[BankHit] = []
+    details: dict[str, Any] = {"errors": hashes.errors}
+    if matcher is not None and hashes.signals:
+        result = matcher.match(hashes)
+        hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in result.matches]
+        details["bank_matches"] = [
+            {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance} for h in hits
+        ]
+        details["suppressed_by_negative_bank"] = bool(result.suppressed)
+    provider = evidence_provider(content, analyzers_for("image"))
+    # provenance is read first: the triage rules depend on it
+    first = {"provenance.ai_generated", "child_safety.sexualised_minor_prompt"}
+    early = provider(first)
+    strengths = {
+        e.details.get("strength") for e in early if e.category == "provenance.ai_generated"
+    }
+    provenance = (
+        "confirmed" if "confirmed" in strengths else ("likely" if strengths else "none found")
+    )
+    later: list[Any] = []
+
+    def on_demand(categories: set[str]) -> list[Any]:
+        rest = categories - first
+        later.extend(provider(rest) if rest else [])
+        return early + later
+
+    event = PolicyEvent(cid, "image", bank_matches=hits, evidence=on_demand, provenance=provenance)
+    decision = evaluate(policy, event)
+    details["evidence"] = [e.as_dict() for e in early + later]
+    details["provenance"] = provenance
+    return Outcome(decision, details)
+
+
+__all__ = ["Outcome", "process_image", "process_text"]

@@ -1,0 +1,142 @@
+"""The REST API's fast path through FastAPI's TestClient, on both databases."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from bulwark.banks.store import BankStore
+from bulwark.service.app import create_app
+from bulwark.service.keys import KeyStore
+from bulwark.signals import FileContent, hash_content
+from bulwark.store.audit_log import AuditLog
+from bulwark.store.db import Database
+
+CASES = json.loads(
+    (
+        Path(__file__).parents[1] / "fixtures" / "violating_text" / "child_safety_prompts.json"
+    ).read_text(encoding="utf-8")
+)
+
+
+@pytest.fixture
+def api(db: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
+    client = TestClient(create_app(db, index_dir=tmp_path / "index"))
+    keys = KeyStore(db)
+    client_key, _ = keys.create("platform", "client", rate_per_minute=1000)
+    other, _ = keys.create("other", "client")
+    reviewer, _ = keys.create("rev", "reviewer")
+    return client, {"client": client_key, "other": other, "reviewer": reviewer}
+
+
+def test_health_ready_metrics_openapi(api) -> None:  # type: ignore[no-untyped-def]
+    client, _ = api
+    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/ready").json() == {"status": "ready"}
+    assert "bulwark_submissions_total" in client.get("/metrics").text
+    assert "/v1/text" in client.get("/openapi.json").json()["paths"]
+
+
+def test_prompt_verdicts_and_idempotency(api, db: Database) -> None:  # type: ignore[no-untyped-def]
+    client, keys = api
+    h = {"X-API-Key": keys["client"], "Idempotency-Key": "req-1"}
+    bad = client.post(
+        "/v1/text", json={"text": CASES["youth_and_sexual_hard"][0], "kind": "prompt"}, headers=h
+    )
+    assert bad.status_code == 200, bad.text
+    body = bad.json()
+    assert body["verdict"] == "block_and_report"
+    assert {"preserve_evidence", "cybertipline_draft"} <= {e["type"] for e in body["effects"]}
+    again = client.post("/v1/text", json={"text": "something else"}, headers=h)
+    assert again.json()["id"] == body["id"]
+    ok = client.post(
+        "/v1/text", json={"text": "a lighthouse at dusk"}, headers={"X-API-Key": keys["client"]}
+    )
+    assert ok.json()["verdict"] == "allow"
+    assert AuditLog(db).verify() == []
+
+
+def test_auth_roles_and_bad_input(api) -> None:  # type: ignore[no-untyped-def]
+    client, keys = api
+    assert client.post("/v1/text", json={"text": "x"}).status_code == 401
+    assert (
+        client.post("/v1/text", json={"text": "x"}, headers={"X-API-Key": "bw_nope_x"}).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/v1/text", json={"text": "x"}, headers={"X-API-Key": keys["reviewer"]}
+        ).status_code
+        == 403
+    )
+    r = client.post(
+        "/v1/text", json={"text": "x", "colour": "red"}, headers={"X-API-Key": keys["client"]}
+    )
+    assert r.status_code == 422
+    r = client.post("/v1/text", json={"text": "x" * 100_001}, headers={"X-API-Key": keys["client"]})
+    assert r.status_code == 422
+    sid = client.post(
+        "/v1/text", json={"text": "hello"}, headers={"X-API-Key": keys["client"]}
+    ).json()["id"]
+    assert (
+        client.get(f"/v1/submissions/{sid}", headers={"X-API-Key": keys["client"]}).status_code
+        == 200
+    )
+    assert (
+        client.get(f"/v1/submissions/{sid}", headers={"X-API-Key": keys["other"]}).status_code
+        == 403
+    )
+    assert (
+        client.get(
+            f"/v1/submissions/{sid}", headers={"Authorization": f"Bearer {keys['reviewer']}"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get("/v1/submissions/none", headers={"X-API-Key": keys["client"]}).status_code == 404
+    )
+
+
+def test_image_hash_match_blocks(api, db: Database, photos: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    client, keys = api
+    store = BankStore(db)
+    store.create("demo-csam", category="child_safety.known_csam")
+    sig = hash_content(FileContent(photos[0].read_bytes())).first("pdq")
+    assert sig is not None
+    store.add_signal("demo-csam", "pdq", sig.value)
+    edited = io.BytesIO()
+    Image.open(photos[0]).convert("RGB").save(edited, "JPEG", quality=60)
+    r = client.post(
+        "/v1/images",
+        files={"file": ("a.jpg", edited.getvalue())},
+        headers={"X-API-Key": keys["client"]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["verdict"] == "block_and_report"
+    new = client.post(
+        "/v1/images",
+        files={"file": ("b.jpg", photos[5].read_bytes())},
+        headers={"X-API-Key": keys["client"]},
+    )
+    assert new.json()["verdict"] == "allow"
+    junk = client.post(
+        "/v1/images",
+        files={"file": ("c.jpg", b"not an image")},
+        headers={"X-API-Key": keys["client"]},
+    )
+    assert junk.status_code == 200 and junk.json()["details"]["errors"]
+
+
+def test_rate_limit(db: Database, tmp_path: Path) -> None:
+    client = TestClient(create_app(db, index_dir=tmp_path / "i"))
+    key, _ = KeyStore(db).create("tiny", "client", rate_per_minute=2)
+    codes = [
+        client.post("/v1/text", json={"text": "hi"}, headers={"X-API-Key": key}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
