@@ -140,3 +140,15 @@ def test_rate_limit(db: Database, tmp_path: Path) -> None:
         for _ in range(3)
     ]
     assert codes == [200, 200, 429]
+
+
+def test_image_by_url_refuses_internal_addresses(api) -> None:  # type: ignore[no-untyped-def]
+    client, keys = api
+    for url in (
+        "http://169.254.169.254/latest/meta-data",
+        "http://127.0.0.1:1/x",
+        "file:///etc/passwd",
+    ):
+        r = client.post("/v1/images/url", json={"url": url}, headers={"X-API-Key": keys["client"]})
+        assert r.status_code == 422
+        assert "refused" in r.text or "only http" in r.text

@@ -10,6 +10,7 @@ webhooks on completion and bank management endpoints come next.
 
 # No ``from __future__ import annotations`` here: FastAPI resolves the Annotated
 # dependencies of the nested endpoint functions at runtime.
+import os
 import threading
 import time
 import uuid
@@ -33,6 +34,7 @@ from bulwark.banks.store import BankStore
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher
 from bulwark.policy.rules import Policy, default_policy
+from bulwark.service.fetch import FetchPolicy, FetchRefused, fetch
 from bulwark.service.keys import ApiKey, AuthError, KeyStore, require
 from bulwark.service.pipeline import Outcome, process_image, process_text
 from bulwark.store.audit_log import AuditLog
@@ -70,12 +72,27 @@ class _RateLimiter:
             return True
 
 
+class UrlSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=4000)
+
+
+def _fetch_policy_from_env() -> FetchPolicy:
+    allow = [n.strip() for n in os.environ.get("BULWARK_FETCH_ALLOW", "").split(",") if n.strip()]
+    return FetchPolicy.allowing(allow, max_bytes=MAX_UPLOAD_BYTES)
+
+
 def create_app(
-    db: Database | None = None, policy: Policy | None = None, index_dir: Path | None = None
+    db: Database | None = None,
+    policy: Policy | None = None,
+    index_dir: Path | None = None,
+    fetch_policy: FetchPolicy | None = None,
 ) -> FastAPI:
     database = db or Database()
     rules = policy or default_policy()
     keys = KeyStore(database)
+    fetching = fetch_policy or _fetch_policy_from_env()
     audit = AuditLog(database)
     limiter = _RateLimiter()
     registry = CollectorRegistry()
@@ -196,6 +213,25 @@ def create_app(
             raise HTTPException(422, "empty upload")
         with latency.labels("image").time():
             outcome = process_image(rules, matcher(), data, file.filename or "upload")
+        return _store(key, "image", outcome, idempotency_key)
+
+    @app.post("/v1/images/url")
+    def submit_image_url(
+        body: UrlSubmission,
+        key: Annotated[ApiKey, Depends(caller)],
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        """Fetch an image by URL (private, loopback and link-local targets refused)."""
+        require(key, "submit")
+        if (again := _replay(key, idempotency_key)) is not None:
+            return again
+        try:
+            data = fetch(body.url, fetching)
+        except FetchRefused as exc:
+            audit.append(f"key:{key.id}", "fetch_refused", body.url[:500], reason=str(exc))
+            raise HTTPException(422, str(exc)) from exc
+        with latency.labels("image").time():
+            outcome = process_image(rules, matcher(), data, body.url.rsplit("/", 1)[-1] or "url")
         return _store(key, "image", outcome, idempotency_key)
 
     @app.get("/v1/submissions/{sid}")
