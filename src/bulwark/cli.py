@@ -432,6 +432,34 @@ def serve_cmd(
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
+@app.command("worker")
+def worker_cmd(
+    once: Annotated[bool, typer.Option(help="Run what is ready, then exit.")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+) -> None:
+    """Carry out queued effects (review items, labels, bank additions, webhooks)."""
+    import time
+
+    from bulwark.effects.dispatch import handlers
+    from bulwark.effects.jobs import JobQueue
+
+    db = Database()
+    queue = JobQueue(db)
+    table = handlers(db)
+    done = 0
+    try:
+        while True:
+            if queue.run_once(table):
+                done += 1
+                continue
+            if once:
+                break
+            time.sleep(poll)
+    except KeyboardInterrupt:
+        pass
+    console.print(f"worker ran {done} job(s)")
+
+
 @audit_app.command("verify")
 def audit_verify_cmd() -> None:
     """Re-compute the hash chain; any edit, deletion or reordering is named (exit 1)."""

@@ -31,6 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
 
 from bulwark.banks.store import BankStore
+from bulwark.effects.dispatch import enqueue_effects
+from bulwark.effects.jobs import JobQueue
+from bulwark.effects.preservation import EvidenceVault, PreservationError, key_from_env
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher
 from bulwark.policy.rules import Policy, default_policy
@@ -51,6 +54,7 @@ class TextSubmission(BaseModel):
     text: str = Field(max_length=MAX_TEXT_CHARS)
     negative_prompt: str = Field(default="", max_length=MAX_TEXT_CHARS)
     kind: Literal["text", "prompt"] = "text"
+    user_id: str = Field(default="", max_length=200)
 
 
 class _RateLimiter:
@@ -92,6 +96,11 @@ def create_app(
     database = db or Database()
     rules = policy or default_policy()
     keys = KeyStore(database)
+    jobs = JobQueue(database, "api")
+    try:
+        vault: EvidenceVault | None = EvidenceVault(database, key_from_env())
+    except PreservationError:
+        vault = None
     fetching = fetch_policy or _fetch_policy_from_env()
     audit = AuditLog(database)
     limiter = _RateLimiter()
@@ -138,9 +147,23 @@ def create_app(
             )
         return key
 
-    def _store(key: ApiKey, kind: str, outcome: Outcome, idem: str | None) -> dict[str, Any]:
+    def _store(
+        key: ApiKey,
+        kind: str,
+        outcome: Outcome,
+        idem: str | None,
+        content: bytes = b"",
+        user: str = "",
+    ) -> dict[str, Any]:
         sid = str(uuid.uuid4())
-        body = {"id": sid, "kind": kind, **outcome.decision.as_dict(), "details": outcome.details}
+        decision = outcome.decision
+        preserved = _preserve(sid, decision, content)
+        body = {
+            "id": sid,
+            "kind": kind,
+            **decision.as_dict(),
+            "details": {**outcome.details, **preserved},
+        }
         with database.session() as s:
             s.add(
                 SubmissionRow(
@@ -152,9 +175,22 @@ def create_app(
                     idempotency_key=idem,
                 )
             )
-        audit.append(f"key:{key.id}", "submit", sid, kind=kind, verdict=outcome.decision.verdict)
-        requests.labels(kind, outcome.decision.verdict).inc()
+        signals = outcome.details.get("signals", [])
+        enqueue_effects(jobs, decision, sid, user=user, signals=signals)
+        audit.append(f"key:{key.id}", "submit", sid, kind=kind, verdict=decision.verdict)
+        requests.labels(kind, decision.verdict).inc()
         return body
+
+    def _preserve(sid: str, decision: Any, content: bytes) -> dict[str, Any]:
+        wanted = [e for e in decision.effects if e.type == "preserve_evidence"]
+        if not wanted or not content:
+            return {}
+        if vault is None:
+            return {"preservation": "not configured: set BULWARK_PRESERVATION_KEY"}
+        days = int(wanted[0].params.get("days", 365))
+        item = vault.preserve(sid, content, days=days)
+        audit.append("service", "preserve_evidence", sid, item=item, days=days)
+        return {"preserved_item": item}
 
     def _replay(key: ApiKey, idem: str | None) -> dict[str, Any] | None:
         if not idem:
@@ -195,13 +231,16 @@ def create_app(
             return again
         with latency.labels(body.kind).time():
             outcome = process_text(rules, body.text, body.negative_prompt, body.kind)
-        return _store(key, body.kind, outcome, idempotency_key)
+        return _store(
+            key, body.kind, outcome, idempotency_key, body.text.encode("utf-8"), body.user_id
+        )
 
     @app.post("/v1/images")
     async def submit_image(
         key: Annotated[ApiKey, Depends(caller)],
         file: Annotated[UploadFile, File()],
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+        x_subject_user: Annotated[str | None, Header(max_length=200)] = None,
     ) -> dict[str, Any]:
         require(key, "submit")
         if (again := _replay(key, idempotency_key)) is not None:
@@ -213,13 +252,14 @@ def create_app(
             raise HTTPException(422, "empty upload")
         with latency.labels("image").time():
             outcome = process_image(rules, matcher(), data, file.filename or "upload")
-        return _store(key, "image", outcome, idempotency_key)
+        return _store(key, "image", outcome, idempotency_key, data, x_subject_user or "")
 
     @app.post("/v1/images/url")
     def submit_image_url(
         body: UrlSubmission,
         key: Annotated[ApiKey, Depends(caller)],
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+        x_subject_user: Annotated[str | None, Header(max_length=200)] = None,
     ) -> dict[str, Any]:
         """Fetch an image by URL (private, loopback and link-local targets refused)."""
         require(key, "submit")
@@ -232,7 +272,7 @@ def create_app(
             raise HTTPException(422, str(exc)) from exc
         with latency.labels("image").time():
             outcome = process_image(rules, matcher(), data, body.url.rsplit("/", 1)[-1] or "url")
-        return _store(key, "image", outcome, idempotency_key)
+        return _store(key, "image", outcome, idempotency_key, data, x_subject_user or "")
 
     @app.get("/v1/submissions/{sid}")
     def read_submission(sid: str, key: Annotated[ApiKey, Depends(caller)]) -> dict[str, Any]:

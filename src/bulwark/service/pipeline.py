@@ -46,7 +46,15 @@ def process_image(
     content = FileContent(data, name=name)
     hashes = hash_content(content, dihedral=True)
     hits: list[BankHit] = []
-    details: dict[str, Any] = {"errors": hashes.errors}
+    details: dict[str, Any] = {
+        "errors": hashes.errors,
+        # what add_to_bank effects bank (the submission's own signals)
+        "signals": [
+            {"type": s.type, "value": s.value}
+            for s in hashes.signals
+            if "variant" not in s.details or s.details.get("variant") == "original"
+        ],
+    }
     if matcher is not None and hashes.signals:
         result = matcher.match(hashes)
         hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in result.matches]

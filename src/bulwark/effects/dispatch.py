@@ -1,0 +1,133 @@
+"""Turn a decision's effects into jobs, and the handlers that carry them out.
+
+Each effect of a submission is queued once (the idempotency key is the
+submission id, the effect type and its parameters), and every handler is
+idempotent — review items and labels are unique rows, bank additions ignore
+duplicates — so a job that runs twice after a crash acts once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bulwark.banks.model import NewEntry
+from bulwark.banks.store import BankStore
+from bulwark.effects import webhooks
+from bulwark.effects.jobs import JobQueue
+from bulwark.policy.engine import Decision
+from bulwark.store.db import Database
+from bulwark.store.models import LabelRow, ReviewItemRow, utcnow
+
+CHILD_SAFETY_QUEUES = {"child_safety"}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def duration(text: str) -> timedelta:
+    m = re.fullmatch(r"(\d+)([smhdw])", text.strip())
+    if not m:
+        raise ValueError(f"not a duration: {text!r}")
+    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+
+
+def enqueue_effects(
+    queue: JobQueue,
+    decision: Decision,
+    submission_id: str,
+    *,
+    user: str = "",
+    signals: list[dict[str, str]] | None = None,
+) -> list[int]:
+    """Jobs for every effect except evidence preservation, which is done at once."""
+    jobs = []
+    for e in decision.effects:
+        if e.type == "preserve_evidence":
+            continue
+        payload: dict[str, Any] = {"submission": submission_id, "user": user, **e.params}
+        if e.type == "add_to_bank":
+            payload["signals"] = signals or []
+        if e.type == "webhook":
+            payload["verdict"] = decision.verdict
+        digest = hashlib.sha256(
+            json.dumps(e.params, sort_keys=True, default=str).encode()
+        ).hexdigest()[:16]
+        jobs.append(
+            queue.enqueue(
+                f"effect.{e.type}", payload, idempotency_key=f"{submission_id}:{e.type}:{digest}"
+            )
+        )
+    return jobs
+
+
+def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
+    store = BankStore(db)
+    queue = JobQueue(db, "effects")
+
+    def review(p: dict[str, Any]) -> None:
+        try:
+            with db.session() as s:
+                s.add(
+                    ReviewItemRow(
+                        submission_id=p["submission"],
+                        queue=p.get("queue", "general"),
+                        priority=int(p.get("priority", 3)),
+                        child_safety=p.get("queue") in CHILD_SAFETY_QUEUES,
+                    )
+                )
+        except IntegrityError:
+            pass  # already queued by an earlier run of this job
+
+    def label(p: dict[str, Any]) -> None:
+        subject = p["user"] if p.get("target") == "user" else p["submission"]
+        if not subject:
+            return
+        try:
+            with db.session() as s:
+                s.add(
+                    LabelRow(
+                        target=p.get("target", "content"),
+                        subject=subject,
+                        label=p["label"],
+                        expires_at=utcnow() + duration(str(p.get("expires_in", "30d"))),
+                    )
+                )
+        except IntegrityError:
+            pass
+
+    def add_to_bank(p: dict[str, Any]) -> None:
+        entries = [
+            NewEntry(s["type"], s["value"], f"submission:{p['submission']}")
+            for s in p.get("signals", [])
+        ]
+        if entries:
+            store.add_entries(p["bank"], entries)  # duplicates are ignored by the store
+
+    def webhook(p: dict[str, Any]) -> None:
+        secret = os.environ.get("BULWARK_WEBHOOK_SECRET", "")
+        if not secret:
+            raise RuntimeError("BULWARK_WEBHOOK_SECRET is not set")
+        webhooks.queue_webhook(
+            queue,
+            p["url"],
+            secret,
+            p.get("event", "decision"),
+            {"submission": p["submission"], "verdict": p.get("verdict")},
+        )
+
+    return {
+        "effect.review": review,
+        "effect.label": label,
+        "effect.add_to_bank": add_to_bank,
+        "effect.webhook": webhook,
+        webhooks.KIND: webhooks.deliver,
+    }
+
+
+__all__ = ["duration", "enqueue_effects", "handlers"]
