@@ -235,6 +235,13 @@ def create_app(
             key, body.kind, outcome, idempotency_key, body.text.encode("utf-8"), body.user_id
         )
 
+    def _decide_image(
+        key: ApiKey, data: bytes, name: str, idem: str | None, user: str | None
+    ) -> dict[str, Any]:
+        with latency.labels("image").time():
+            outcome = process_image(rules, matcher(), data, name)
+        return _store(key, "image", outcome, idem, data, user or "")
+
     @app.post("/v1/images")
     async def submit_image(
         key: Annotated[ApiKey, Depends(caller)],
@@ -250,9 +257,7 @@ def create_app(
             raise HTTPException(413, f"upload over the {MAX_UPLOAD_BYTES:,}-byte limit")
         if not data:
             raise HTTPException(422, "empty upload")
-        with latency.labels("image").time():
-            outcome = process_image(rules, matcher(), data, file.filename or "upload")
-        return _store(key, "image", outcome, idempotency_key, data, x_subject_user or "")
+        return _decide_image(key, data, file.filename or "upload", idempotency_key, x_subject_user)
 
     @app.post("/v1/images/url")
     def submit_image_url(
@@ -270,9 +275,8 @@ def create_app(
         except FetchRefused as exc:
             audit.append(f"key:{key.id}", "fetch_refused", body.url[:500], reason=str(exc))
             raise HTTPException(422, str(exc)) from exc
-        with latency.labels("image").time():
-            outcome = process_image(rules, matcher(), data, body.url.rsplit("/", 1)[-1] or "url")
-        return _store(key, "image", outcome, idempotency_key, data, x_subject_user or "")
+        name = body.url.rsplit("/", 1)[-1] or "url"
+        return _decide_image(key, data, name, idempotency_key, x_subject_user)
 
     @app.get("/v1/submissions/{sid}")
     def read_submission(sid: str, key: Annotated[ApiKey, Depends(caller)]) -> dict[str, Any]:
