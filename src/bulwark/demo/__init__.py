@@ -127,5 +127,8 @@ def run_demo(home: Path | None = None) -> bool:
         f"edited copies matched: {caught}/{total}; false matches on new photos: "
         f"{false_matches}; unexpected results: {surprises}; data in {home}"
     )
+    from bulwark.demo.service_demo import run_service_demo
+
+    service_ok = run_service_demo(db, home, banked[:-1], others, console)
     db.dispose()
-    return false_matches == 0
+    return false_matches == 0 and service_ok
