@@ -221,3 +221,76 @@ def test_review_effect_creates_a_child_safety_item(db: Database, tmp_path: Path)
     with db.session() as s:
         items = s.scalars(select(ReviewItemRow)).all()
     assert [(i.queue, i.priority, i.child_safety) for i in items] == [("child_safety", 2, True)]
+
+
+def test_conversation_endpoint(api) -> None:  # type: ignore[no-untyped-def]
+    client, keys = api
+    msgs = [
+        {"sender": "x", "text": "i have your pics"},
+        {"sender": "x", "text": "pay me or everyone will see"},
+    ]
+    r = client.post(
+        "/v1/conversations", json={"messages": msgs}, headers={"X-API-Key": keys["client"]}
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["verdict"] == "review" and body["fired"][0]["rule"] == "grooming-or-sextortion"
+    bad = client.post(
+        "/v1/conversations",
+        json={"messages": [{"text": "no sender"}]},
+        headers={"X-API-Key": keys["client"]},
+    )
+    assert bad.status_code == 422
+    empty = client.post(
+        "/v1/conversations", json={"messages": []}, headers={"X-API-Key": keys["client"]}
+    )
+    assert empty.status_code == 422
+
+
+def test_hma_style_hash_and_lookup_never_return_bank_values(
+    api, db: Database, photos: list[Path]
+) -> None:  # type: ignore[no-untyped-def]
+    client, keys = api
+    h = {"X-API-Key": keys["client"]}
+    signals = client.post(
+        "/v1/hash", files={"file": ("p.jpg", photos[0].read_bytes())}, headers=h
+    ).json()["signals"]
+    pdq = next(s for s in signals if s["type"] == "pdq")
+    store = BankStore(db)
+    store.create("hotline", category="child_safety.known_csam")
+    store.add_signal("hotline", "pdq", pdq["value"])
+    r = client.get("/v1/lookup", params={"signal_type": "pdq", "signal": pdq["value"]}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["matches"] == [
+        {
+            "bank": "hotline",
+            "category": "child_safety.known_csam",
+            "signal_type": "pdq",
+            "distance": 0,
+        }
+    ]
+    assert pdq["value"] not in json.dumps(r.json())
+    assert (
+        client.get(
+            "/v1/lookup", params={"signal_type": "pdq", "signal": "zz"}, headers=h
+        ).status_code
+        == 422
+    )
+    assert (
+        client.get(
+            "/v1/lookup", params={"signal_type": "photodna", "signal": "ab"}, headers=h
+        ).status_code
+        == 422
+    )
+    assert client.get("/v1/banks", headers=h).status_code == 403
+    admin, _ = KeyStore(db).create("ops", "admin")
+    banks = client.get("/v1/banks", headers={"X-API-Key": admin}).json()
+    assert banks == [
+        {
+            "name": "hotline",
+            "category": "child_safety.known_csam",
+            "negative": False,
+            "enabled": True,
+            "entries": 1,
+        }
+    ]

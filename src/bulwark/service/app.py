@@ -10,6 +10,7 @@ webhooks on completion and bank management endpoints come next.
 
 # No ``from __future__ import annotations`` here: FastAPI resolves the Annotated
 # dependencies of the nested endpoint functions at runtime.
+import json
 import os
 import threading
 import time
@@ -39,13 +40,23 @@ from bulwark.match.matcher import Matcher
 from bulwark.policy.rules import Policy, default_policy
 from bulwark.service.fetch import FetchPolicy, FetchRefused, fetch
 from bulwark.service.keys import ApiKey, AuthError, KeyStore, require
-from bulwark.service.pipeline import Outcome, process_image, process_text
+from bulwark.service.pipeline import (
+    Outcome,
+    process_conversation,
+    process_image,
+    process_text,
+)
+from bulwark.signals import FileContent, get_signal_type, hash_content
+from bulwark.signals.base import Signal
+from bulwark.signals.hashing import FileHashes
 from bulwark.store.audit_log import AuditLog
 from bulwark.store.db import Database, home_dir
 from bulwark.store.models import SubmissionRow
 
 MAX_TEXT_CHARS = 100_000
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: how stale the API's view of the banks may get
+MATCHER_REFRESH_S = 5.0
 
 
 class TextSubmission(BaseModel):
@@ -74,6 +85,20 @@ class _RateLimiter:
                 return False
             q.append(now)
             return True
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sender: str = Field(max_length=200)
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+
+
+class ConversationSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[Message] = Field(min_length=1, max_length=10_000)
+    user_id: str = Field(default="", max_length=200)
 
 
 class UrlSubmission(BaseModel):
@@ -114,12 +139,20 @@ def create_app(
     latency = Histogram(
         "bulwark_decision_seconds", "Time to a verdict", ["kind"], registry=registry
     )
-    matcher_box: dict[str, Matcher | None] = {}
+    matcher_box: dict[str, Matcher] = {}
+    refreshed = [0.0]
+    matcher_lock = threading.Lock()
 
-    def matcher() -> Matcher | None:
-        if "m" not in matcher_box:
-            matcher_box["m"] = Matcher(BankStore(database), index_dir or home_dir() / "index")
-        return matcher_box["m"]
+    def matcher() -> Matcher:
+        """The shared matcher; bank additions and disables are picked up every few seconds."""
+        with matcher_lock:
+            if "m" not in matcher_box:
+                matcher_box["m"] = Matcher(BankStore(database), index_dir or home_dir() / "index")
+                refreshed[0] = time.monotonic()
+            elif time.monotonic() - refreshed[0] > MATCHER_REFRESH_S:
+                matcher_box["m"].refresh()
+                refreshed[0] = time.monotonic()
+            return matcher_box["m"]
 
     app = FastAPI(title="Bulwark", version="0.1.0", description="Trust & safety engine API")
 
@@ -277,6 +310,81 @@ def create_app(
             raise HTTPException(422, str(exc)) from exc
         name = body.url.rsplit("/", 1)[-1] or "url"
         return _decide_image(key, data, name, idempotency_key, x_subject_user)
+
+    @app.post("/v1/conversations")
+    def submit_conversation(
+        body: ConversationSubmission,
+        key: Annotated[ApiKey, Depends(caller)],
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        """Grooming and sextortion signals over messages with sender ids."""
+        require(key, "submit")
+        if (again := _replay(key, idempotency_key)) is not None:
+            return again
+        messages = [m.model_dump() for m in body.messages]
+        with latency.labels("conversation").time():
+            outcome = process_conversation(rules, messages)
+        raw = json.dumps(messages).encode("utf-8")
+        return _store(key, "conversation", outcome, idempotency_key, raw, body.user_id)
+
+    @app.post("/v1/hash")
+    async def hash_file(
+        key: Annotated[ApiKey, Depends(caller)], file: Annotated[UploadFile, File()]
+    ) -> dict[str, Any]:
+        """HMA-style hashing: the signals of an uploaded file (nothing stored)."""
+        require(key, "submit")
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise HTTPException(413, f"upload over the {MAX_UPLOAD_BYTES:,}-byte limit")
+        hashes = hash_content(FileContent(data, name=file.filename or "upload"))
+        return {
+            "signals": [
+                {"type": s.type, "value": s.value, "quality": s.quality} for s in hashes.signals
+            ],
+            "errors": hashes.errors,
+        }
+
+    @app.get("/v1/lookup")
+    def lookup(
+        signal_type: str, signal: str, key: Annotated[ApiKey, Depends(caller)]
+    ) -> dict[str, Any]:
+        """HMA-style lookup of one signal: which banks match and how close. Bank
+        contents are never returned, only bank names, categories and distances."""
+        require(key, "submit")
+        try:
+            st = get_signal_type(signal_type)
+            value = st.validate(signal)
+        except BulwarkError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        result = matcher().match(FileHashes("lookup", None, [Signal(st.name, value)]))
+        audit.append(f"key:{key.id}", "lookup", st.name)
+        return {
+            "matches": [
+                {
+                    "bank": x.bank,
+                    "category": x.category,
+                    "signal_type": x.signal_type,
+                    "distance": x.distance,
+                }
+                for x in result.matches
+            ],
+            "suppressed_by_negative_bank": bool(result.suppressed),
+        }
+
+    @app.get("/v1/banks")
+    def list_banks(key: Annotated[ApiKey, Depends(caller)]) -> list[dict[str, Any]]:
+        """Bank names, labels and sizes (admin); never their contents."""
+        require(key, "manage_banks")
+        return [
+            {
+                "name": b.name,
+                "category": b.category,
+                "negative": b.is_negative,
+                "enabled": b.enabled,
+                "entries": b.entry_count,
+            }
+            for b in BankStore(database).banks()
+        ]
 
     @app.get("/v1/submissions/{sid}")
     def read_submission(sid: str, key: Annotated[ApiKey, Depends(caller)]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bulwark.analyze.base import FileContent, TextContent, evidence_provider
 from bulwark.analyze.registry import analyzers_for
+from bulwark.analyze.text.conversation import check_conversation
 from bulwark.match.matcher import Matcher
 from bulwark.policy.engine import BankHit, Decision, PolicyEvent, evaluate
 from bulwark.policy.rules import Policy
@@ -40,6 +41,19 @@ def process_text(
     return Outcome(decision, collected)
 
 
+def process_conversation(policy: Policy, messages: list[dict[str, str]], cid: str = "") -> Outcome:
+    result = check_conversation(messages)
+    found = result.findings
+    decision = evaluate(policy, PolicyEvent(cid, "conversation", evidence=found))
+    details: dict[str, Any] = {
+        "evidence": [e.as_dict() for e in found],
+        "grooming_score": result.grooming_score,
+        "sextortion_score": result.sextortion_score,
+        "errors": result.errors,
+    }
+    return Outcome(decision, details)
+
+
 def process_image(
     policy: Policy, matcher: Matcher | None, data: bytes, name: str, cid: str = ""
 ) -> Outcome:
@@ -55,7 +69,7 @@ def process_image(
             if "variant" not in s.details or s.details.get("variant") == "original"
         ],
     }
-    if matcher is not None and hashes.signals:
+    if matcher is not None and hashes.signals:  # None: no banks to match (tests, text-only)
         result = matcher.match(hashes)
         hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in result.matches]
         details["bank_matches"] = [
