@@ -86,3 +86,15 @@ def test_general_set_scores() -> None:
 @pytest.mark.parametrize("value", ["", b"\xff\xfe", "\ud800", "\x00" * 10, "a" * 200_000])
 def test_odd_input(value: str | bytes) -> None:
     assert isinstance(classify([value])[0], list)
+
+
+def test_fast_profanity_equals_the_library() -> None:
+    import numpy as np
+    from profanity_check import predict_prob
+
+    from bulwark.analyze.text.general import _fast_profanity
+
+    fast = _fast_profanity()
+    assert fast is not None
+    texts = [c[0] for c in GENERAL_CASES] + ["have a nice day", "", "a lighthouse at dusk"]
+    np.testing.assert_allclose(fast(texts), predict_prob(texts), rtol=1e-9, atol=1e-12)

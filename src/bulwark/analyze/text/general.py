@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -96,7 +96,7 @@ class _Models:
         from profanity_check import predict_prob
 
         self._sonar = Sonar()
-        self._profanity = predict_prob
+        self._profanity = _fast_profanity() or predict_prob
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 3): P(hate), P(offensive), P(profane) for each text, in one batch."""
@@ -106,6 +106,36 @@ class _Models:
         sonar = np.array([[p[0], p[1]] for p in probs], dtype=np.float64)
         prof = np.asarray(self._profanity(list(texts)), dtype=np.float64)[:, None]
         return np.hstack([sonar, prof])
+
+
+def _fast_profanity() -> Callable[[Sequence[str]], np.ndarray] | None:
+    """profanity-check's own fitted model, evaluated with one matrix product.
+
+    Its model is a CalibratedClassifierCV over five linear SVMs with sigmoid
+    calibration; scikit-learn's per-call checks make ``predict_prob`` take
+    ~3.4 ms for one text, most of a request's time. The same numbers come from
+    the fitted coefficients in ~0.5 ms (tests compare the two). Any other model
+    shape falls back to the library call.
+    """
+    try:
+        from profanity_check import profanity_check as pc
+
+        parts = pc.model.calibrated_classifiers_
+        if not all(len(c.calibrators) == 1 and hasattr(c.calibrators[0], "a_") for c in parts):
+            return None
+        weights = np.vstack([c.estimator.coef_.ravel() for c in parts]).T
+        intercepts = np.array([float(c.estimator.intercept_[0]) for c in parts])
+        a = np.array([float(c.calibrators[0].a_) for c in parts])
+        b = np.array([float(c.calibrators[0].b_) for c in parts])
+    except (AttributeError, ImportError, IndexError, ValueError):
+        return None
+
+    def predict(texts: Sequence[str]) -> np.ndarray:
+        f = np.asarray(pc.vectorizer.transform(list(texts)) @ weights) + intercepts
+        out: np.ndarray = (1.0 / (1.0 + np.exp(a * f + b))).mean(axis=1)
+        return out
+
+    return predict
 
 
 @lru_cache(maxsize=1)
