@@ -130,18 +130,12 @@ class _Tables:
     plain: np.ndarray  # uint32: 1:1 NFKC + lower case
     multi: dict[int, str]  # code points whose NFKC is several characters
     multi_len: np.ndarray  # uint8: length of that expansion, 1 elsewhere
-    control: np.ndarray  # bool: C0/C1 controls other than tab and newlines
-    bidi: np.ndarray  # bool: explicit direction overrides and isolates
     match: np.ndarray  # uint32: applied to plain code points
     confusable: np.ndarray  # uint32: the same without joining l/1/| into 'i'
-    drop_plain: np.ndarray  # bool: invisible format characters
-    drop_match: np.ndarray  # bool: also combining marks
-    alpha: np.ndarray  # bool: letters after mapping
-    alnum: np.ndarray  # bool
-    emoji: np.ndarray  # bool: symbols that may sit in a ZWJ sequence
     leet: np.ndarray  # uint32: digit/symbol -> letter, identity elsewhere
-    separator: np.ndarray  # bool
-    bits: np.ndarray  # uint16: the boolean tables above in one lookup (see _BIT_*)
+    #: uint16: every per-character property (ALPHA, ALNUM, SEP, DROP_PLAIN,
+    #: DROP_MATCH, EMOJI, CONTROL, BIDI, MULTI) in one lookup
+    bits: np.ndarray
 
 
 def _skeleton_map() -> dict[int, str]:
@@ -238,23 +232,7 @@ def _tables() -> _Tables:
         (MULTI, multi_len != 1),
     ):
         bits[table] |= flag
-    return _Tables(
-        plain,
-        multi,
-        multi_len,
-        control,
-        bidi,
-        match,
-        confusable,
-        drop_plain,
-        drop_match,
-        alpha,
-        alnum,
-        emoji,
-        leet,
-        separator,
-        bits,
-    )
+    return _Tables(plain, multi, multi_len, match, confusable, leet, bits)
 
 
 # -- working representation ----------------------------------------------------
@@ -436,15 +414,10 @@ def nfkc_lower(chars: _Chars, flags: set[str]) -> _Chars:
     if (chars.lookup(t.bits) & MULTI).any():
         lengths = chars.lookup(t.multi_len, default=1)
         flags.add("compatibility_characters")
-        text = mapped.text().translate(_multi_translation())
+        text = mapped.text().translate(t.multi)
         cp = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint32)
         return _Chars(cp, np.repeat(chars.starts, lengths), np.repeat(chars.ends, lengths))
     return mapped
-
-
-@lru_cache(maxsize=1)
-def _multi_translation() -> dict[int, str]:
-    return dict(_tables().multi)
 
 
 #: Model references kept per text; past this many the tags stay as plain words
