@@ -51,11 +51,18 @@ NONE_FOUND_NOTE = (
 @dataclass
 class ProvenanceResult:
     path: str
-    verdict: Verdict = "none found"
     evidence: list[Evidence] = field(default_factory=list)
     prompts: list[dict[str, str]] = field(default_factory=list)
     child_safety: list[Evidence] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The strongest piece of evidence decides; none at all is "none found"."""
+        strengths = {e.details["strength"] for e in self.evidence}
+        if "confirmed" in strengths:
+            return "confirmed"
+        return "likely" if strengths else "none found"
 
     @property
     def note(self) -> str:
@@ -118,7 +125,8 @@ def _from_generator(info: GenerationInfo) -> Evidence:
     )
 
 
-def check_metadata(meta: ImageMetadata, rgba: Any = None) -> ProvenanceResult:
+def check_metadata(meta: ImageMetadata, hidden: dict[str, Any] | None = None) -> ProvenanceResult:
+    """Evidence from the metadata fields; ``hidden`` is NovelAI's alpha-channel copy, if any."""
     result = ProvenanceResult("")
     result.errors += meta.problems
     fields = dict(meta.text)
@@ -133,15 +141,11 @@ def check_metadata(meta: ImageMetadata, rgba: Any = None) -> ProvenanceResult:
         head, _, rest = value.partition(":")
         if head.lower() in ("prompt", "workflow") and rest.lstrip().startswith("{"):
             fields.setdefault(head.lower(), rest)
-    if rgba is not None:
-        hidden = read_stealth(rgba)
-        if hidden is not None:
-            result.evidence.append(
-                _piece("novelai_stealth", "likely", 0.9, keys=sorted(hidden)[:20])
-            )
-            for k, v in hidden.items():
-                if isinstance(v, str):
-                    fields.setdefault(k, v)
+    if hidden is not None:
+        result.evidence.append(_piece("novelai_stealth", "likely", 0.9, keys=sorted(hidden)[:20]))
+        for k, v in hidden.items():
+            if isinstance(v, str):
+                fields.setdefault(k, v)
     generators = find_generators(fields)
     result.evidence += [_from_generator(g) for g in generators]
     if meta.xmp:
@@ -175,10 +179,6 @@ def check_metadata(meta: ImageMetadata, rgba: Any = None) -> ProvenanceResult:
             )
             audit = check_prompt(text, g.negative_prompt)
             result.child_safety += audit.findings
-    strengths = {e.details["strength"] for e in result.evidence}
-    result.verdict = (
-        "confirmed" if "confirmed" in strengths else ("likely" if strengths else "none found")
-    )
     return result
 
 
@@ -200,12 +200,16 @@ def _watermark_evidence(data: bytes, meta: ImageMetadata, limits: MediaLimits) -
 
 
 def _check_novelai_signature(
-    data: bytes, meta: ImageMetadata, rgba: Any, result: ProvenanceResult, key: str
+    data: bytes,
+    meta: ImageMetadata,
+    rgba: Any,
+    hidden: dict[str, Any] | None,
+    result: ProvenanceResult,
+    key: str,
 ) -> None:
     """A ``signed_hash`` in NovelAI's Comment (PNG text or the alpha copy) that verifies."""
     candidates = [meta.text.get("Comment", ""), meta.exif.get("UserComment", "")]
-    if rgba is not None:
-        hidden = read_stealth(rgba) or {}
+    if hidden is not None:
         candidates.append(str(hidden.get("Comment", "")))
     for raw in candidates:
         if "signed_hash" not in raw:
@@ -223,7 +227,6 @@ def _check_novelai_signature(
             return
         if verify_signed_hash(pixels, comment, key):
             result.evidence.append(_piece("novelai_signature", "confirmed", 1.0, signer="NovelAI"))
-            result.verdict = "confirmed"
         else:
             result.errors.append("NovelAI signed_hash does not verify: pixels or comment changed")
         return
@@ -253,9 +256,11 @@ def check_provenance(
             rgba = open_rgba(data)
         except (BulwarkError, OSError, ValueError) as exc:
             meta.problems.append(f"alpha channel not read: {exc}")
-    result = check_metadata(meta, rgba)
+    # the alpha-channel copy is read once: both the metadata and the signature use it
+    hidden = read_stealth(rgba) if rgba is not None else None
+    result = check_metadata(meta, hidden)
     result.path = name
-    _check_novelai_signature(data, meta, rgba, result, novelai_key)
+    _check_novelai_signature(data, meta, rgba, hidden, result, novelai_key)
     try:
         c2pa = read_c2pa(
             data, meta.format, trust_pem if trust_pem is not None else default_trust_anchors()
@@ -287,10 +292,6 @@ def check_provenance(
             result.errors.append(
                 f"C2PA manifest failed validation: {', '.join(c2pa.failure_codes)}"
             )
-        strengths = {e.details["strength"] for e in result.evidence}
-        result.verdict = (
-            "confirmed" if "confirmed" in strengths else ("likely" if strengths else "none found")
-        )
     if watermarks and min(meta.size) >= MIN_SIDE:
         if not wm_available():
             result.errors.append("watermarks not read: install invisible-watermark")
@@ -299,8 +300,6 @@ def check_provenance(
                 result.evidence += _watermark_evidence(data, meta, limits)
             except BulwarkError as exc:
                 result.errors.append(f"watermarks not read: {exc}")
-            if result.evidence and result.verdict == "none found":
-                result.verdict = "likely"
     return result
 
 
