@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulwark.analyze.base import FileContent, TextContent, evidence_provider
+from bulwark.analyze.provenance.detect import verdict_of
 from bulwark.analyze.registry import analyzers_for
 from bulwark.analyze.text.conversation import check_conversation
 from bulwark.match.matcher import Matcher
@@ -80,12 +81,7 @@ def process_image(
     # provenance is read first: the triage rules depend on it
     first = {"provenance.ai_generated", "child_safety.sexualised_minor_prompt"}
     early = provider(first)
-    strengths = {
-        e.details.get("strength") for e in early if e.category == "provenance.ai_generated"
-    }
-    provenance = (
-        "confirmed" if "confirmed" in strengths else ("likely" if strengths else "none found")
-    )
+    provenance = verdict_of(early)
     later: list[Any] = []
 
     def on_demand(categories: set[str]) -> list[Any]:

@@ -48,6 +48,14 @@ NONE_FOUND_NOTE = (
 )
 
 
+def verdict_of(evidence: list[Evidence]) -> Verdict:
+    """The strongest provenance piece decides; none at all is "none found"."""
+    strengths = {e.details.get("strength") for e in evidence if e.category == CATEGORY}
+    if "confirmed" in strengths:
+        return "confirmed"
+    return "likely" if strengths else "none found"
+
+
 @dataclass
 class ProvenanceResult:
     path: str
@@ -58,11 +66,7 @@ class ProvenanceResult:
 
     @property
     def verdict(self) -> Verdict:
-        """The strongest piece of evidence decides; none at all is "none found"."""
-        strengths = {e.details["strength"] for e in self.evidence}
-        if "confirmed" in strengths:
-            return "confirmed"
-        return "likely" if strengths else "none found"
+        return verdict_of(self.evidence)
 
     @property
     def note(self) -> str:
@@ -321,4 +325,5 @@ __all__ = [
     "check_metadata",
     "check_provenance",
     "check_provenance_path",
+    "verdict_of",
 ]
