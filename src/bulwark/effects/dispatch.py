@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -23,18 +21,11 @@ from bulwark.banks.store import BankStore
 from bulwark.effects import webhooks
 from bulwark.effects.jobs import JobQueue
 from bulwark.policy.engine import Decision
+from bulwark.policy.rules import duration
 from bulwark.store.db import Database
 from bulwark.store.models import LabelRow, ReviewItemRow, utcnow
 
 CHILD_SAFETY_QUEUES = {"child_safety"}
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def duration(text: str) -> timedelta:
-    m = re.fullmatch(r"(\d+)([smhdw])", text.strip())
-    if not m:
-        raise ValueError(f"not a duration: {text!r}")
-    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
 
 
 def enqueue_effects(
@@ -130,4 +121,4 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
     }
 
 
-__all__ = ["duration", "enqueue_effects", "handlers"]
+__all__ = ["enqueue_effects", "handlers"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ EFFECT_TYPES = {
     "preserve_evidence": {"days"},
     "cybertipline_draft": set(),
 }
-_DURATION = re.compile(r"^\d+[smhdw]$")
+_DURATION = re.compile(r"(\d+)([smhdw])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 KINDS = ("image", "video", "text", "prompt", "conversation", "model")
 PROVENANCE = ("confirmed", "likely", "none found")
 
@@ -97,6 +99,14 @@ class Policy:
         for r in self.rules:
             walk(r.when)
         return out
+
+
+def duration(text: str) -> timedelta:
+    """A rule's duration ("30d", "12h", "90m", "2w") as a timedelta."""
+    m = _DURATION.fullmatch(text)
+    if not m:
+        raise ValueError(f"not a duration: {text!r}")
+    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
 
 
 def _line(node: Any) -> int:
@@ -191,8 +201,11 @@ def _check_effect(
     extra = set(params) - EFFECT_TYPES[kind]
     if extra:
         problems.append((line, f"{where}: {kind} takes no {sorted(extra)}"))
-    if kind == "label" and not _DURATION.match(str(params.get("expires_in", "30d"))):
-        problems.append((line, f"{where}: expires_in is a duration like 30d or 12h"))
+    if kind == "label":
+        try:
+            duration(str(params.get("expires_in", "30d")))
+        except ValueError:
+            problems.append((line, f"{where}: expires_in is a duration like 30d or 12h"))
     if kind == "add_to_bank" and not params.get("bank"):
         problems.append((line, f"{where}: add_to_bank needs a bank"))
     if kind == "webhook" and not str(params.get("url", "")).startswith(("http://", "https://")):
@@ -279,6 +292,7 @@ __all__ = [
     "PolicyError",
     "Rule",
     "default_policy",
+    "duration",
     "load_policy",
     "parse_policy",
 ]
