@@ -19,15 +19,10 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bulwark.store.db import Database
+from bulwark.store.db import Database, rows_affected
 from bulwark.store.models import JobRow, utcnow
 
 MAX_BACKOFF_S = 3600
-
-
-def _rows(result: Any) -> int:
-    """Rows an UPDATE/DELETE touched (a CursorResult's rowcount)."""
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(frozen=True)
@@ -88,7 +83,7 @@ class JobQueue:
             if job_id is None:
                 return None
             # the conditional UPDATE is the claim: if another worker got there first, 0 rows
-            claimed = _rows(
+            claimed = rows_affected(
                 s.execute(
                     update(JobRow)
                     .where(JobRow.id == job_id, ready)

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, select
 
 from bulwark.errors import BulwarkError
-from bulwark.store.db import Database
+from bulwark.store.db import Database, rows_affected
 from bulwark.store.models import PreservedItemRow, utcnow
 
 DEFAULT_DAYS = 365
@@ -86,7 +86,7 @@ class EvidenceVault:
             result = s.execute(
                 delete(PreservedItemRow).where(PreservedItemRow.expires_at <= utcnow())
             )
-            return int(getattr(result, "rowcount", 0) or 0)
+            return rows_affected(result)
 
     def count(self) -> int:
         with self.db.session() as s:

@@ -17,13 +17,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from bulwark.errors import BulwarkError
 from bulwark.store.db import Database
-from bulwark.store.models import ApiKeyRow, utcnow
+from bulwark.store.models import ApiKeyRow, as_utc, utcnow
 
 ROLES = ("client", "reviewer", "child_safety_reviewer", "admin")
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -52,10 +52,6 @@ class ApiKey:
 
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 class KeyStore:
@@ -100,8 +96,7 @@ class KeyStore:
                 raise AuthError("unknown API key")
             if row.revoked_at is not None:
                 raise AuthError("API key revoked")
-            expires = _aware(row.expires_at)
-            if expires is not None and expires <= utcnow():
+            if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():
                 raise AuthError("API key expired")
             return ApiKey(row.id, row.name, row.role, row.rate_per_minute)
 

@@ -13,20 +13,15 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
 from bulwark.store.db import Database
-from bulwark.store.models import AuditHeadRow, AuditRecordRow, utcnow
+from bulwark.store.models import AuditHeadRow, AuditRecordRow, as_utc, utcnow
 
 GENESIS = "0" * 64
-
-
-def _utc(at: datetime) -> datetime:
-    """SQLite hands back naive UTC times, PostgreSQL aware ones in the session zone."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def record_hash(
@@ -41,7 +36,7 @@ def record_hash(
     body = json.dumps(
         {
             "id": rid,
-            "at": _utc(at).isoformat(timespec="microseconds"),
+            "at": as_utc(at).isoformat(timespec="microseconds"),
             "actor": actor,
             "action": action,
             "subject": subject,

@@ -45,6 +45,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def rows_affected(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (``CursorResult.rowcount``, which the
+    generic ``Result`` type does not declare)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class Database:
     """An engine plus a session factory, migrated on open."""
 
