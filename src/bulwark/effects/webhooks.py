@@ -55,7 +55,7 @@ def queue_webhook(
     return event_id, job
 
 
-def deliver(payload: dict[str, Any], client: httpx.Client | None = None) -> None:
+def deliver(payload: dict[str, Any]) -> None:
     """Job handler: raises on anything but 2xx so the queue retries with back-off."""
     body = json.dumps(
         {"id": payload["event_id"], "event": payload["event"], "data": payload["data"]}
@@ -65,8 +65,8 @@ def deliver(payload: dict[str, Any], client: httpx.Client | None = None) -> None
         "X-Bulwark-Event-Id": payload["event_id"],
         "X-Bulwark-Signature": sign(body, payload["secret"]),
     }
-    c = client or httpx.Client(timeout=10)
-    r = c.post(payload["url"], content=body, headers=headers)
+    with httpx.Client(timeout=10) as c:
+        r = c.post(payload["url"], content=body, headers=headers)
     if not 200 <= r.status_code < 300:
         raise RuntimeError(f"webhook answered HTTP {r.status_code}")
 

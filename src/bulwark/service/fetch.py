@@ -76,40 +76,39 @@ def check_url(url: str, policy: FetchPolicy) -> None:
             raise FetchRefused(f"{host} resolves to {ip}, a {why} address: refused")
 
 
-def fetch(
-    url: str, policy: FetchPolicy = FetchPolicy(), client: httpx.Client | None = None
-) -> bytes:
-    """The body at ``url``; raises FetchRefused naming what was wrong."""
+def fetch(url: str, policy: FetchPolicy = FetchPolicy()) -> bytes:
+    """The body at ``url``; raises FetchRefused naming what was wrong. The client is
+    our own, with redirects off, so every hop goes through ``check_url``."""
     deadline = time.monotonic() + policy.timeout_s
-    c = client or httpx.Client(timeout=policy.timeout_s, follow_redirects=False)
-    for _ in range(policy.max_redirects + 1):
-        check_url(url, policy)
-        try:
-            with c.stream("GET", url) as r:
-                if r.is_redirect:
-                    location = r.headers.get("location")
-                    if not location:
-                        raise FetchRefused("redirect without a Location")
-                    url = urljoin(url, location)
-                    continue
-                if r.status_code != 200:
-                    raise FetchRefused(f"{url} answered HTTP {r.status_code}")
-                length = int(r.headers.get("content-length") or 0)
-                if length > policy.max_bytes:
-                    raise FetchRefused(
-                        f"{url} is {length:,} bytes, over the {policy.max_bytes:,}-byte limit"
-                    )
-                chunks, total = [], 0
-                for chunk in r.iter_bytes():
-                    total += len(chunk)
-                    if total > policy.max_bytes:
-                        raise FetchRefused(f"{url} is over the {policy.max_bytes:,}-byte limit")
-                    if time.monotonic() > deadline:
-                        raise FetchRefused(f"{url} took longer than {policy.timeout_s} s")
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except httpx.HTTPError as exc:
-            raise FetchRefused(f"{url}: {type(exc).__name__}: {exc}") from exc
+    with httpx.Client(timeout=policy.timeout_s, follow_redirects=False) as c:
+        for _ in range(policy.max_redirects + 1):
+            check_url(url, policy)
+            try:
+                with c.stream("GET", url) as r:
+                    if r.is_redirect:
+                        location = r.headers.get("location")
+                        if not location:
+                            raise FetchRefused("redirect without a Location")
+                        url = urljoin(url, location)
+                        continue
+                    if r.status_code != 200:
+                        raise FetchRefused(f"{url} answered HTTP {r.status_code}")
+                    length = int(r.headers.get("content-length") or 0)
+                    if length > policy.max_bytes:
+                        raise FetchRefused(
+                            f"{url} is {length:,} bytes, over the {policy.max_bytes:,}-byte limit"
+                        )
+                    chunks, total = [], 0
+                    for chunk in r.iter_bytes():
+                        total += len(chunk)
+                        if total > policy.max_bytes:
+                            raise FetchRefused(f"{url} is over the {policy.max_bytes:,}-byte limit")
+                        if time.monotonic() > deadline:
+                            raise FetchRefused(f"{url} took longer than {policy.timeout_s} s")
+                        chunks.append(chunk)
+                    return b"".join(chunks)
+            except httpx.HTTPError as exc:
+                raise FetchRefused(f"{url}: {type(exc).__name__}: {exc}") from exc
     raise FetchRefused(f"more than {policy.max_redirects} redirects")
 
 
