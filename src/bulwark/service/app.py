@@ -68,6 +68,14 @@ class TextSubmission(BaseModel):
     user_id: str = Field(default="", max_length=200)
 
 
+async def _read_upload(file: UploadFile) -> bytes:
+    """The uploaded bytes, refused with 413 past the limit (read no further than it)."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, f"upload over the {MAX_UPLOAD_BYTES:,}-byte limit")
+    return data
+
+
 class _RateLimiter:
     """Per-key sliding window over the last minute (per process)."""
 
@@ -225,7 +233,9 @@ def create_app(
         audit.append("service", "preserve_evidence", sid, item=item, days=days)
         return {"preserved_item": item}
 
-    def _replay(key: ApiKey, idem: str | None) -> dict[str, Any] | None:
+    def _accept(key: ApiKey, idem: str | None) -> dict[str, Any] | None:
+        """Check the key may submit; the first answer if this idempotency key was seen."""
+        require(key, "submit")
         if not idem:
             return None
         with database.session() as s:
@@ -259,8 +269,7 @@ def create_app(
         key: Annotated[ApiKey, Depends(caller)],
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> dict[str, Any]:
-        require(key, "submit")
-        if (again := _replay(key, idempotency_key)) is not None:
+        if (again := _accept(key, idempotency_key)) is not None:
             return again
         with latency.labels(body.kind).time():
             outcome = process_text(rules, body.text, body.negative_prompt, body.kind)
@@ -282,12 +291,9 @@ def create_app(
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
         x_subject_user: Annotated[str | None, Header(max_length=200)] = None,
     ) -> dict[str, Any]:
-        require(key, "submit")
-        if (again := _replay(key, idempotency_key)) is not None:
+        if (again := _accept(key, idempotency_key)) is not None:
             return again
-        data = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise HTTPException(413, f"upload over the {MAX_UPLOAD_BYTES:,}-byte limit")
+        data = await _read_upload(file)
         if not data:
             raise HTTPException(422, "empty upload")
         return _decide_image(key, data, file.filename or "upload", idempotency_key, x_subject_user)
@@ -300,8 +306,7 @@ def create_app(
         x_subject_user: Annotated[str | None, Header(max_length=200)] = None,
     ) -> dict[str, Any]:
         """Fetch an image by URL (private, loopback and link-local targets refused)."""
-        require(key, "submit")
-        if (again := _replay(key, idempotency_key)) is not None:
+        if (again := _accept(key, idempotency_key)) is not None:
             return again
         try:
             data = fetch(body.url, fetching)
@@ -318,8 +323,7 @@ def create_app(
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> dict[str, Any]:
         """Grooming and sextortion signals over messages with sender ids."""
-        require(key, "submit")
-        if (again := _replay(key, idempotency_key)) is not None:
+        if (again := _accept(key, idempotency_key)) is not None:
             return again
         messages = [m.model_dump() for m in body.messages]
         with latency.labels("conversation").time():
@@ -333,9 +337,7 @@ def create_app(
     ) -> dict[str, Any]:
         """HMA-style hashing: the signals of an uploaded file (nothing stored)."""
         require(key, "submit")
-        data = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise HTTPException(413, f"upload over the {MAX_UPLOAD_BYTES:,}-byte limit")
+        data = await _read_upload(file)
         hashes = hash_content(FileContent(data, name=file.filename or "upload"))
         return {
             "signals": [
