@@ -18,6 +18,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -96,6 +97,28 @@ def _fill(n: int, store: BankStore, rng: random.Random) -> None:
     store.add_entries("bench", entries_for(texts, source="bench"))
 
 
+def _spread(
+    title: str,
+    cut: str,
+    groups: list[tuple[str, Sequence[float]]],
+    fmt: str,
+    within: Callable[[float], bool],
+) -> Table:
+    """Min/median/max of each group and how many pairs the threshold would call a match."""
+    table = Table(title=title)
+    for c in ("pairs", "min", "median", "max", cut):
+        table.add_column(c)
+    for name, xs in groups:
+        table.add_row(
+            name,
+            fmt.format(min(xs)),
+            fmt.format(statistics.median(xs)),
+            fmt.format(max(xs)),
+            f"{sum(within(x) for x in xs)}/{len(xs)}",
+        )
+    return table
+
+
 def main() -> None:
     console = Console(width=140)
     rng = random.Random(3)
@@ -111,34 +134,28 @@ def main() -> None:
         for j in range(5)
         if i != j
     ]
-    t = Table(title=f"TLSH distance (threshold {DEFAULT_TLSH_THRESHOLD})")
-    for c in ("pairs", "min", "median", "max", f"<= {DEFAULT_TLSH_THRESHOLD}"):
-        t.add_column(c)
-    for name, ds in (("edited copy of a script", d_same), ("two different scripts", d_other)):
-        t.add_row(
-            name,
-            str(min(ds)),
-            f"{statistics.median(ds):.0f}",
-            str(max(ds)),
-            f"{sum(d <= DEFAULT_TLSH_THRESHOLD for d in ds)}/{len(ds)}",
+    console.print(
+        _spread(
+            f"TLSH distance (threshold {DEFAULT_TLSH_THRESHOLD})",
+            f"<= {DEFAULT_TLSH_THRESHOLD}",
+            [("edited copy of a script", d_same), ("two different scripts", d_other)],
+            fmt="{:.0f}",
+            within=lambda d: d <= DEFAULT_TLSH_THRESHOLD,
         )
-    console.print(t)
+    )
 
     vecs = te.embed([x for triple in CLAIMS for x in triple]).reshape(len(CLAIMS), 3, -1)
     para = [float(v[0] @ v[1]) for v in vecs]
     topic = [float(v[0] @ v[2]) for v in vecs]
-    s = Table(title=f"Embedding cosine (threshold {te.DEFAULT_SIMILARITY})")
-    for c in ("pairs", "min", "median", "max", f">= {te.DEFAULT_SIMILARITY}"):
-        s.add_column(c)
-    for name, xs in (("paraphrase of a claim", para), ("same topic, other statement", topic)):
-        s.add_row(
-            name,
-            f"{min(xs):.3f}",
-            f"{statistics.median(xs):.3f}",
-            f"{max(xs):.3f}",
-            f"{sum(x >= te.DEFAULT_SIMILARITY for x in xs)}/{len(xs)}",
+    console.print(
+        _spread(
+            f"Embedding cosine (threshold {te.DEFAULT_SIMILARITY})",
+            f">= {te.DEFAULT_SIMILARITY}",
+            [("paraphrase of a claim", para), ("same topic, other statement", topic)],
+            fmt="{:.3f}",
+            within=lambda x: x >= te.DEFAULT_SIMILARITY,
         )
-    console.print(s)
+    )
 
     lt = Table(title="Lookup time per query (all three matchers, 200 queries)")
     for c in ("bank entries (texts)", "build index (s)", "ms per query", "ms per query, batched"):
