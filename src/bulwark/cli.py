@@ -423,13 +423,18 @@ def key_create(
 def serve_cmd(
     host: str = "127.0.0.1",
     port: int = 8080,
+    workers: Annotated[
+        int, typer.Option(help="Job-worker threads beside the API (0: run `bulwark worker`).")
+    ] = 1,
 ) -> None:
-    """Run the API on SQLite (or BULWARK_DB_URL) with no other set-up."""
+    """Run the API and its workers on SQLite (or BULWARK_DB_URL) with no other set-up."""
     import uvicorn
 
     from bulwark.service.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    if workers < 0:
+        raise typer.BadParameter("--workers must be 0 or more")
+    uvicorn.run(create_app(workers=workers), host=host, port=port, log_level="warning")
 
 
 @app.command("worker")
@@ -437,27 +442,22 @@ def worker_cmd(
     once: Annotated[bool, typer.Option(help="Run what is ready, then exit.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
 ) -> None:
-    """Carry out queued effects (review items, labels, bank additions, webhooks)."""
-    import time
+    """Carry out queued jobs: effects (review items, labels, bank additions, webhooks)
+    and deferred analysis (slow analyzers on pending submissions)."""
+    import signal
+    import threading
 
-    from bulwark.effects.dispatch import handlers
     from bulwark.effects.jobs import JobQueue
+    from bulwark.service.worker import run_worker, worker_handlers
 
     db = Database()
-    queue = JobQueue(db)
-    table = handlers(db)
-    done = 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while True:
-            if queue.run_once(table):
-                done += 1
-                continue
-            if once:
-                break
-            time.sleep(poll)
+        done = run_worker(JobQueue(db), worker_handlers(db), stop, poll_s=poll, once=once)
     except KeyboardInterrupt:
-        pass
-    console.print(f"worker ran {done} job(s)")
+        done = -1
+    console.print(f"worker ran {done} job(s)" if done >= 0 else "worker interrupted")
 
 
 @audit_app.command("verify")

@@ -285,7 +285,9 @@ def test_hma_style_hash_and_lookup_never_return_bank_values(
     assert client.get("/v1/banks", headers=h).status_code == 403
     admin, _ = KeyStore(db).create("ops", "admin")
     banks = client.get("/v1/banks", headers={"X-API-Key": admin}).json()
-    assert banks == [
+    assert [
+        {k: b[k] for k in ("name", "category", "negative", "enabled", "entries")} for b in banks
+    ] == [
         {
             "name": "hotline",
             "category": "child_safety.known_csam",
@@ -294,3 +296,4 @@ def test_hma_style_hash_and_lookup_never_return_bank_values(
             "entries": 1,
         }
     ]
+    assert pdq["value"] not in json.dumps(banks)

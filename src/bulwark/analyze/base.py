@@ -40,6 +40,9 @@ class Analyzer(ABC):
     #: taxonomy categories this analyzer can report: policies skip analyzers whose
     #: categories no rule reads
     categories: ClassVar[frozenset[str]] = frozenset()
+    #: too slow for a synchronous answer (a neural network per image, a hosted
+    #: model behind HTTP): the service finishes these asynchronously
+    slow: ClassVar[bool] = False
 
     @abstractmethod
     def analyze(self, content: Content) -> list[Evidence]:
@@ -48,15 +51,25 @@ class Analyzer(ABC):
 
 
 def evidence_provider(
-    content: Content, analyzers: Sequence[Analyzer]
+    content: Content, analyzers: Sequence[Analyzer], deferred: set[str] | None = None
 ) -> Callable[[set[str]], list[Evidence]]:
-    """Evidence on demand: only analyzers that can report a requested category run."""
+    """Evidence on demand: only analyzers that can report a requested category run.
+
+    With ``deferred`` given, slow analyzers are not run; the requested categories
+    they would have answered are added to it instead, so the caller can give a
+    provisional answer now and finish the rest asynchronously.
+    """
 
     def provide(wanted: set[str]) -> list[Evidence]:
         out: list[Evidence] = []
         for a in analyzers:
-            if a.categories & wanted:
-                out += [e for e in a.analyze(content) if e.category in wanted]
+            asked = a.categories & wanted
+            if not asked:
+                continue
+            if a.slow and deferred is not None:
+                deferred.update(asked)
+                continue
+            out += [e for e in a.analyze(content) if e.category in wanted]
         return out
 
     return provide

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
 from bulwark.effects import webhooks
-from bulwark.effects.jobs import JobQueue
+from bulwark.effects.jobs import JobQueue, JobSpec
 from bulwark.policy.engine import Decision
 from bulwark.policy.rules import duration
 from bulwark.store.db import Database
@@ -28,15 +28,16 @@ from bulwark.store.models import LabelRow, ReviewItemRow, utcnow
 CHILD_SAFETY_QUEUES = {"child_safety"}
 
 
-def enqueue_effects(
-    queue: JobQueue,
+def effect_jobs(
     decision: Decision,
     submission_id: str,
     *,
     user: str = "",
     signals: list[dict[str, str]] | None = None,
-) -> list[int]:
-    """Jobs for every effect except evidence preservation, which is done at once."""
+) -> list[JobSpec]:
+    """Jobs for every effect except evidence preservation, which is done at once.
+    The idempotency key (submission, effect type, parameters) makes a decision
+    that is recorded again — a deferred analysis finishing — queue each effect once."""
     jobs = []
     for e in decision.effects:
         if e.type == "preserve_evidence":
@@ -49,11 +50,7 @@ def enqueue_effects(
         digest = hashlib.sha256(
             json.dumps(e.params, sort_keys=True, default=str).encode()
         ).hexdigest()[:16]
-        jobs.append(
-            queue.enqueue(
-                f"effect.{e.type}", payload, idempotency_key=f"{submission_id}:{e.type}:{digest}"
-            )
-        )
+        jobs.append(JobSpec(f"effect.{e.type}", payload, f"{submission_id}:{e.type}:{digest}"))
     return jobs
 
 
@@ -121,4 +118,4 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
     }
 
 
-__all__ = ["enqueue_effects", "handlers"]
+__all__ = ["effect_jobs", "handlers"]

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bulwark.store.db import Database, rows_affected
 from bulwark.store.models import JobRow, utcnow
@@ -31,6 +32,16 @@ class Job:
     kind: str
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job to queue, possibly inside a caller's transaction (``JobQueue.add_in``)."""
+
+    kind: str
+    payload: dict[str, Any]
+    idempotency_key: str | None = None
+    max_attempts: int = 5
 
 
 class JobQueue:
@@ -64,6 +75,38 @@ class JobQueue:
                 if found is None:
                     raise
                 return int(found)
+
+    @staticmethod
+    def add_in(session: Session, specs: list[JobSpec]) -> int:
+        """Queue ``specs`` in the caller's transaction, so the jobs commit (or not)
+        with whatever caused them; idempotency keys already queued are skipped.
+        The number of jobs added."""
+        keys = [j.idempotency_key for j in specs if j.idempotency_key]
+        seen = (
+            set(
+                session.scalars(
+                    select(JobRow.idempotency_key).where(JobRow.idempotency_key.in_(keys))
+                )
+            )
+            if keys
+            else set()
+        )
+        added = 0
+        for j in specs:
+            if j.idempotency_key and j.idempotency_key in seen:
+                continue
+            if j.idempotency_key:
+                seen.add(j.idempotency_key)
+            session.add(
+                JobRow(
+                    kind=j.kind,
+                    payload=j.payload,
+                    idempotency_key=j.idempotency_key,
+                    max_attempts=j.max_attempts,
+                )
+            )
+            added += 1
+        return added
 
     def claim(
         self, lease: timedelta = timedelta(seconds=60), kinds: tuple[str, ...] = ()
@@ -153,4 +196,4 @@ class JobQueue:
             }
 
 
-__all__ = ["Job", "JobQueue"]
+__all__ = ["Job", "JobQueue", "JobSpec"]

@@ -17,6 +17,7 @@ from datetime import timedelta
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from bulwark.errors import BulwarkError
 from bulwark.store.db import Database, rows_affected
@@ -50,19 +51,26 @@ class EvidenceVault:
         self._aead = AESGCM(key)
 
     def preserve(self, content_id: str, data: bytes, *, days: int = DEFAULT_DAYS) -> int:
+        with self.db.session() as s:
+            return self.preserve_in(s, content_id, data, days=days)
+
+    def preserve_in(
+        self, s: Session, content_id: str, data: bytes, *, days: int = DEFAULT_DAYS
+    ) -> int:
+        """Preserve inside the caller's transaction: kept exactly when the decision
+        that asked for it is."""
         nonce = os.urandom(12)
         ct = self._aead.encrypt(nonce, data, content_id.encode())
-        with self.db.session() as s:
-            row = PreservedItemRow(
-                content_id=content_id,
-                sha256=hashlib.sha256(data).hexdigest(),
-                nonce=nonce,
-                ciphertext=ct,
-                expires_at=utcnow() + timedelta(days=days),
-            )
-            s.add(row)
-            s.flush()
-            return row.id
+        row = PreservedItemRow(
+            content_id=content_id,
+            sha256=hashlib.sha256(data).hexdigest(),
+            nonce=nonce,
+            ciphertext=ct,
+            expires_at=utcnow() + timedelta(days=days),
+        )
+        s.add(row)
+        s.flush()
+        return row.id
 
     def retrieve(self, item_id: int) -> tuple[str, bytes]:
         with self.db.session() as s:

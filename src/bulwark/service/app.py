@@ -1,11 +1,15 @@
 """The REST API (FastAPI): submit text, prompts and images; read results; health.
 
-This is the synchronous fast path of the service issue: every submission is
-authenticated by API key (``X-API-Key`` or ``Authorization: Bearer``), rate
-limited per key, decided by the policy, stored with its decision, recorded in
-the audit log and answered with the verdict. ``Idempotency-Key`` makes a
-retried submission return the first answer. Slower analyzers, URL fetching,
-webhooks on completion and bank management endpoints come next.
+Every submission is authenticated by API key (``X-API-Key`` or
+``Authorization: Bearer``), rate limited per key, decided by the policy on the
+synchronous fast path (hashes, bank match, lexicons and the light text
+models), stored with its decision, its effects and its audit record in one
+transaction, and answered with the verdict. ``Idempotency-Key`` makes a retried
+submission return the first answer. When a rule needs a slow analyzer (nudity,
+a hosted model), the answer is the provisional decision with status
+``pending``; a worker finishes it, and the final result is at
+``/v1/submissions/{id}`` and, if configured, posted to the completion webhook.
+Bank management lives in service/bank_routes.py.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI resolves the Annotated
@@ -14,8 +18,9 @@ import json
 import os
 import threading
 import time
-import uuid
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,12 +37,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
 
 from bulwark.banks.store import BankStore
-from bulwark.effects.dispatch import enqueue_effects
-from bulwark.effects.jobs import JobQueue
-from bulwark.effects.preservation import EvidenceVault, PreservationError, key_from_env
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher
 from bulwark.policy.rules import Policy, default_policy
+from bulwark.service.bank_routes import bank_router
 from bulwark.service.fetch import FetchPolicy, FetchRefused, fetch
 from bulwark.service.keys import ApiKey, AuthError, KeyStore, require
 from bulwark.service.pipeline import (
@@ -46,6 +49,8 @@ from bulwark.service.pipeline import (
     process_image,
     process_text,
 )
+from bulwark.service.uploads import MAX_UPLOAD_BYTES, read_upload
+from bulwark.service.worker import InProcessWorkers, recorder_from_env
 from bulwark.signals import FileContent, get_signal_type, hash_content
 from bulwark.signals.base import Signal
 from bulwark.signals.hashing import FileHashes
@@ -54,7 +59,6 @@ from bulwark.store.db import Database, home_dir
 from bulwark.store.models import SubmissionRow
 
 MAX_TEXT_CHARS = 100_000
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: how stale the API's view of the banks may get
 MATCHER_REFRESH_S = 5.0
 
@@ -66,14 +70,6 @@ class TextSubmission(BaseModel):
     negative_prompt: str = Field(default="", max_length=MAX_TEXT_CHARS)
     kind: Literal["text", "prompt"] = "text"
     user_id: str = Field(default="", max_length=200)
-
-
-async def _read_upload(file: UploadFile) -> bytes:
-    """The uploaded bytes, refused with 413 past the limit (read no further than it)."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"upload over the {MAX_UPLOAD_BYTES:,}-byte limit")
-    return data
 
 
 class _RateLimiter:
@@ -125,15 +121,14 @@ def create_app(
     policy: Policy | None = None,
     index_dir: Path | None = None,
     fetch_policy: FetchPolicy | None = None,
+    workers: int = 0,
 ) -> FastAPI:
+    """The API; ``workers`` > 0 also runs that many job-worker threads beside it
+    (``bulwark serve`` does; tests and benchmarks run workers themselves)."""
     database = db or Database()
     rules = policy or default_policy()
     keys = KeyStore(database)
-    jobs = JobQueue(database, "api")
-    try:
-        vault: EvidenceVault | None = EvidenceVault(database, key_from_env())
-    except PreservationError:
-        vault = None
+    recorder = recorder_from_env(database)
     fetching = fetch_policy or _fetch_policy_from_env()
     audit = AuditLog(database)
     limiter = _RateLimiter()
@@ -162,7 +157,23 @@ def create_app(
                 refreshed[0] = time.monotonic()
             return matcher_box["m"]
 
-    app = FastAPI(title="Bulwark", version="0.1.0", description="Trust & safety engine API")
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pool = InProcessWorkers(database, workers, rules, index_dir) if workers > 0 else None
+        if pool is not None:
+            pool.start()
+        try:
+            yield
+        finally:
+            if pool is not None:
+                pool.stop()
+
+    app = FastAPI(
+        title="Bulwark",
+        version="0.1.0",
+        description="Trust & safety engine API",
+        lifespan=lifespan,
+    )
 
     @app.exception_handler(AuthError)
     async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
@@ -195,43 +206,19 @@ def create_app(
         idem: str | None,
         content: bytes = b"",
         user: str = "",
+        meta: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        sid = str(uuid.uuid4())
-        decision = outcome.decision
-        preserved = _preserve(sid, decision, content)
-        body = {
-            "id": sid,
-            "kind": kind,
-            **decision.as_dict(),
-            "details": {**outcome.details, **preserved},
-        }
-        with database.session() as s:
-            s.add(
-                SubmissionRow(
-                    id=sid,
-                    key_id=key.id,
-                    kind=kind,
-                    verdict=outcome.decision.verdict,
-                    decision=body,
-                    idempotency_key=idem,
-                )
-            )
-        signals = outcome.details.get("signals", [])
-        enqueue_effects(jobs, decision, sid, user=user, signals=signals)
-        audit.append(f"key:{key.id}", "submit", sid, kind=kind, verdict=decision.verdict)
-        requests.labels(kind, decision.verdict).inc()
+        body = recorder.record(
+            key_id=key.id,
+            kind=kind,
+            outcome=outcome,
+            idempotency_key=idem,
+            content=content,
+            user=user,
+            meta=meta,
+        )
+        requests.labels(kind, outcome.decision.verdict).inc()
         return body
-
-    def _preserve(sid: str, decision: Any, content: bytes) -> dict[str, Any]:
-        wanted = [e for e in decision.effects if e.type == "preserve_evidence"]
-        if not wanted or not content:
-            return {}
-        if vault is None:
-            return {"preservation": "not configured: set BULWARK_PRESERVATION_KEY"}
-        days = int(wanted[0].params.get("days", 365))
-        item = vault.preserve(sid, content, days=days)
-        audit.append("service", "preserve_evidence", sid, item=item, days=days)
-        return {"preserved_item": item}
 
     def _accept(key: ApiKey, idem: str | None) -> dict[str, Any] | None:
         """Check the key may submit; the first answer if this idempotency key was seen."""
@@ -272,17 +259,17 @@ def create_app(
         if (again := _accept(key, idempotency_key)) is not None:
             return again
         with latency.labels(body.kind).time():
-            outcome = process_text(rules, body.text, body.negative_prompt, body.kind)
-        return _store(
-            key, body.kind, outcome, idempotency_key, body.text.encode("utf-8"), body.user_id
-        )
+            outcome = process_text(rules, body.text, body.negative_prompt, body.kind, defer=True)
+        raw = body.text.encode("utf-8")
+        meta = {"negative_prompt": body.negative_prompt}
+        return _store(key, body.kind, outcome, idempotency_key, raw, body.user_id, meta)
 
     def _decide_image(
         key: ApiKey, data: bytes, name: str, idem: str | None, user: str | None
     ) -> dict[str, Any]:
         with latency.labels("image").time():
-            outcome = process_image(rules, matcher(), data, name)
-        return _store(key, "image", outcome, idem, data, user or "")
+            outcome = process_image(rules, matcher(), data, name, defer=True)
+        return _store(key, "image", outcome, idem, data, user or "", {"name": name})
 
     @app.post("/v1/images")
     async def submit_image(
@@ -293,9 +280,7 @@ def create_app(
     ) -> dict[str, Any]:
         if (again := _accept(key, idempotency_key)) is not None:
             return again
-        data = await _read_upload(file)
-        if not data:
-            raise HTTPException(422, "empty upload")
+        data = await read_upload(file)
         return _decide_image(key, data, file.filename or "upload", idempotency_key, x_subject_user)
 
     @app.post("/v1/images/url")
@@ -337,7 +322,7 @@ def create_app(
     ) -> dict[str, Any]:
         """HMA-style hashing: the signals of an uploaded file (nothing stored)."""
         require(key, "submit")
-        data = await _read_upload(file)
+        data = await read_upload(file)
         hashes = hash_content(FileContent(data, name=file.filename or "upload"))
         return {
             "signals": [
@@ -373,20 +358,7 @@ def create_app(
             "suppressed_by_negative_bank": bool(result.suppressed),
         }
 
-    @app.get("/v1/banks")
-    def list_banks(key: Annotated[ApiKey, Depends(caller)]) -> list[dict[str, Any]]:
-        """Bank names, labels and sizes (admin); never their contents."""
-        require(key, "manage_banks")
-        return [
-            {
-                "name": b.name,
-                "category": b.category,
-                "negative": b.is_negative,
-                "enabled": b.enabled,
-                "entries": b.entry_count,
-            }
-            for b in BankStore(database).banks()
-        ]
+    app.include_router(bank_router(database, caller))
 
     @app.get("/v1/submissions/{sid}")
     def read_submission(sid: str, key: Annotated[ApiKey, Depends(caller)]) -> dict[str, Any]:

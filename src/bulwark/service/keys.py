@@ -3,7 +3,10 @@
 A key is ``bw_<prefix>_<secret>``; the prefix finds the row, the full key is
 compared by hash in constant time. Keys are high-entropy random tokens, so a
 plain SHA-256 is enough (password stretching protects guessable secrets, not
-256-bit ones). Roles:
+256-bit ones). A process remembers a key it has checked for ``cache_s``
+seconds (10 by default), which keeps a database read off every request; a
+revocation in another process therefore takes effect within that time, and in
+this one at once. Roles:
 
 * ``client``: submit content and read its own results;
 * ``reviewer``: review queues except child safety;
@@ -16,8 +19,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -55,8 +60,12 @@ def _hash(key: str) -> str:
 
 
 class KeyStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, cache_s: float = 10.0) -> None:
         self.db = db
+        self.cache_s = cache_s
+        #: key hash -> (record, expiry, when checked)
+        self._cache: dict[str, tuple[ApiKey, datetime | None, float]] = {}
+        self._lock = threading.Lock()
 
     def create(
         self,
@@ -90,15 +99,28 @@ class KeyStore:
         parts = key.split("_", 2)
         if len(parts) != 3 or parts[0] != "bw":
             raise AuthError("malformed API key")
+        digest = _hash(key)
+        with self._lock:
+            hit = self._cache.get(digest)
+        if hit is not None and time.monotonic() - hit[2] < self.cache_s:
+            if hit[1] is not None and hit[1] <= utcnow():
+                raise AuthError("API key expired")
+            return hit[0]
         with self.db.session() as s:
             row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == parts[1]))
-            if row is None or not hmac.compare_digest(row.key_hash, _hash(key)):
+            if row is None or not hmac.compare_digest(row.key_hash, digest):
                 raise AuthError("unknown API key")
             if row.revoked_at is not None:
                 raise AuthError("API key revoked")
-            if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():
+            expires = as_utc(row.expires_at) if row.expires_at is not None else None
+            if expires is not None and expires <= utcnow():
                 raise AuthError("API key expired")
-            return ApiKey(row.id, row.name, row.role, row.rate_per_minute)
+            found = ApiKey(row.id, row.name, row.role, row.rate_per_minute)
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (found, expires, time.monotonic())
+        return found
 
     def revoke(self, key_id: int) -> None:
         with self.db.session() as s:
@@ -106,6 +128,8 @@ class KeyStore:
             if row is None:
                 raise BulwarkError(f"no API key with id {key_id}")
             row.revoked_at = utcnow()
+        with self._lock:
+            self._cache = {d: v for d, v in self._cache.items() if v[0].id != key_id}
 
 
 def require(key: ApiKey, permission: str) -> None:

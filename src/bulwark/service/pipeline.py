@@ -2,7 +2,10 @@
 
 Text and prompts run the lexicon analyzers (microseconds); images are hashed,
 matched against the banks and read for provenance. Analyzers run only when a
-rule of the policy reads one of their categories.
+rule of the policy reads one of their categories. With ``defer`` set, slow
+analyzers (``Analyzer.slow``) are skipped and the categories they owe are
+returned in ``Outcome.deferred``: the service answers with the provisional
+decision and a worker finishes the analysis (service/deferred.py).
 """
 
 from __future__ import annotations
@@ -24,13 +27,22 @@ from bulwark.signals.hashing import hash_content
 class Outcome:
     decision: Decision
     details: dict[str, Any]
+    #: categories a slow analyzer still owes (empty: the decision is final)
+    deferred: frozenset[str] = frozenset()
 
 
 def process_text(
-    policy: Policy, text: str, negative: str = "", kind: str = "text", cid: str = ""
+    policy: Policy,
+    text: str,
+    negative: str = "",
+    kind: str = "text",
+    cid: str = "",
+    *,
+    defer: bool = False,
 ) -> Outcome:
     content = TextContent(text, negative, "prompt" if kind == "prompt" else "text", cid)
-    provider = evidence_provider(content, analyzers_for(content.kind))
+    deferred: set[str] | None = set() if defer else None
+    provider = evidence_provider(content, analyzers_for(content.kind), deferred)
     collected: dict[str, Any] = {}
 
     def remember(categories: set[str]) -> list[Any]:
@@ -39,7 +51,7 @@ def process_text(
         return found
 
     decision = evaluate(policy, PolicyEvent(cid, content.kind, evidence=remember))
-    return Outcome(decision, collected)
+    return Outcome(decision, collected, frozenset(deferred or ()))
 
 
 def process_conversation(policy: Policy, messages: list[dict[str, str]], cid: str = "") -> Outcome:
@@ -56,7 +68,13 @@ def process_conversation(policy: Policy, messages: list[dict[str, str]], cid: st
 
 
 def process_image(
-    policy: Policy, matcher: Matcher | None, data: bytes, name: str, cid: str = ""
+    policy: Policy,
+    matcher: Matcher | None,
+    data: bytes,
+    name: str,
+    cid: str = "",
+    *,
+    defer: bool = False,
 ) -> Outcome:
     content = FileContent(data, name=name)
     hashes = hash_content(content, dihedral=True)
@@ -77,7 +95,8 @@ def process_image(
             {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance} for h in hits
         ]
         details["suppressed_by_negative_bank"] = bool(result.suppressed)
-    provider = evidence_provider(content, analyzers_for("image"))
+    deferred: set[str] | None = set() if defer else None
+    provider = evidence_provider(content, analyzers_for("image"), deferred)
     # provenance is read first: the triage rules depend on it
     first = {"provenance.ai_generated", "child_safety.sexualised_minor_prompt"}
     early = provider(first)
@@ -93,7 +112,7 @@ def process_image(
     decision = evaluate(policy, event)
     details["evidence"] = [e.as_dict() for e in early + later]
     details["provenance"] = provenance
-    return Outcome(decision, details)
+    return Outcome(decision, details, frozenset(deferred or ()))
 
 
 __all__ = ["Outcome", "process_image", "process_text"]

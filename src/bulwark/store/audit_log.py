@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bulwark.store.db import Database
 from bulwark.store.models import AuditHeadRow, AuditRecordRow, as_utc, utcnow
@@ -61,36 +62,40 @@ class AuditLog:
         self.db = db
 
     def append(self, actor: str, action: str, subject: str = "", **details: Any) -> int:
-        details = json.loads(json.dumps(details, default=str))  # what the database will hand back
         with self.db.session() as s:
-            # Take the write lock before reading the tip: a no-op UPDATE locks the row on
-            # PostgreSQL and makes SQLite's deferred transaction a writer at once, so a
-            # second appender waits here instead of reading the same tip.
-            s.execute(
-                update(AuditHeadRow)
-                .where(AuditHeadRow.id == 1)
-                .values(last_id=AuditHeadRow.last_id)
+            return self.append_in(s, actor, action, subject, **details)
+
+    @staticmethod
+    def append_in(s: Session, actor: str, action: str, subject: str = "", **details: Any) -> int:
+        """Append inside the caller's transaction, so the record commits with what
+        it records (and the chain's lock is held until then)."""
+        details = json.loads(json.dumps(details, default=str))  # what the database will hand back
+        # Take the write lock before reading the tip: a no-op UPDATE locks the row on
+        # PostgreSQL and makes SQLite's deferred transaction a writer at once, so a
+        # second appender waits here instead of reading the same tip.
+        s.execute(
+            update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id)
+        )
+        head = s.execute(
+            select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
+        ).scalar_one()
+        rid = head.last_id + 1
+        at = utcnow()
+        h = record_hash(head.last_hash, rid, at, actor, action, subject, details)
+        s.add(
+            AuditRecordRow(
+                id=rid,
+                at=at,
+                actor=actor[:200],
+                action=action[:100],
+                subject=subject[:500],
+                details=details,
+                prev_hash=head.last_hash,
+                hash=h,
             )
-            head = s.execute(
-                select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
-            ).scalar_one()
-            rid = head.last_id + 1
-            at = utcnow()
-            h = record_hash(head.last_hash, rid, at, actor, action, subject, details)
-            s.add(
-                AuditRecordRow(
-                    id=rid,
-                    at=at,
-                    actor=actor[:200],
-                    action=action[:100],
-                    subject=subject[:500],
-                    details=details,
-                    prev_hash=head.last_hash,
-                    hash=h,
-                )
-            )
-            head.last_id, head.last_hash = rid, h
-            return rid
+        )
+        head.last_id, head.last_hash = rid, h
+        return rid
 
     def records(self, batch: int = 10_000) -> Iterator[AuditRecordRow]:
         last = 0

@@ -159,6 +159,20 @@ class SubmissionRow(Base):
     decision: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: ``pending`` while slow analyzers are still running, then ``complete``
+    status: Mapped[str] = mapped_column(String(12), default="complete")
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PendingContentRow(Base):
+    """A submission's bytes, kept only until its slow analyzers have run."""
+
+    __tablename__ = "pending_content"
+
+    submission_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ReviewItemRow(Base):

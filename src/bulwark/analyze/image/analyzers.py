@@ -27,6 +27,7 @@ class NudityAnalyzer(Analyzer):
     name = "image.nudity"
     kinds = frozenset({"image"})
     categories = frozenset({"sexual.explicit", "sexual.suggestive"})
+    slow = True  # an ONNX detector per image: tens to hundreds of milliseconds
 
     def analyze(self, content: Content) -> list[Evidence]:
         if not isinstance(content, FileContent) or load_detector() is None:

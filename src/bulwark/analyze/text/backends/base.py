@@ -25,6 +25,7 @@ class ModerationBackend(Analyzer, ABC):
     kinds = frozenset({"text", "prompt"})
     #: a hosted model may say anything in the taxonomy
     categories = frozenset(CATEGORIES)
+    slow = True  # a model behind HTTP: seconds, not microseconds
     default_model: str = ""
 
     def __init__(
