@@ -1,9 +1,11 @@
 """Service latency under load: text/prompt submissions at a fixed rate, on loopback.
 
-Run: .venv/bin/python -m benchmarks.bench_service [--rate 200] [--seconds 10] [--postgres URL]
+Run: .venv/bin/python -m benchmarks.bench_service [--rate 200] [--seconds 10]
+     [--processes 2] [--postgres URL]
 
-Starts the API (the app ``bulwark serve`` runs, one uvicorn process) on
-127.0.0.1, then an open-loop load generator sends prompts at a fixed rate for a
+Starts ``bulwark serve`` itself (``--processes`` API processes, no worker
+threads: the benign prompts queue no jobs) on 127.0.0.1 in its own process,
+then an open-loop load generator here sends prompts at a fixed rate for a
 bounded time and reports p50/p95/p99 latency, next to the target (p99 <= 25 ms
 at 200 requests/s). SQLite always; PostgreSQL too when a URL is given.
 Requests go to loopback only and the run stops by itself.
@@ -13,21 +15,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import aiohttp
 import httpx
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
 from benchmarks.common import machine
-from bulwark.service.app import create_app
 from bulwark.service.keys import KeyStore
 from bulwark.store.db import Database
 
@@ -46,23 +51,28 @@ def _port() -> int:
 
 
 async def _load(base: str, key: str, rate: float, seconds: float) -> tuple[list[float], int]:
+    """Open loop: requests start on schedule whether or not earlier ones finished,
+    so a slow server shows up as latency rather than as a lower rate."""
     latencies: list[float] = []
     errors = 0
     rng = random.Random(1)
-    limits = httpx.Limits(max_connections=2000, max_keepalive_connections=200)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"X-API-Key": key}, timeout=30, limits=limits
+    connector = aiohttp.TCPConnector(limit=2000)
+    async with aiohttp.ClientSession(
+        base_url=base,
+        headers={"X-API-Key": key},
+        timeout=aiohttp.ClientTimeout(total=30),
+        connector=connector,
     ) as client:
 
         async def one() -> None:
             nonlocal errors
             t = time.perf_counter()
             try:
-                r = await client.post(
-                    "/v1/text", json={"text": rng.choice(PROMPTS), "kind": "prompt"}
-                )
-                errors += r.status_code != 200
-            except httpx.HTTPError:
+                body = {"text": rng.choice(PROMPTS), "kind": "prompt"}
+                async with client.post("/v1/text", json=body) as r:
+                    await r.read()
+                    errors += r.status != 200
+            except (aiohttp.ClientError, TimeoutError):
                 errors += 1
             latencies.append((time.perf_counter() - t) * 1e3)
 
@@ -78,29 +88,39 @@ async def _load(base: str, key: str, rate: float, seconds: float) -> tuple[list[
     return latencies, errors
 
 
-def run(url: str, rate: float, seconds: float) -> dict[str, float]:
+@contextmanager
+def serving(url: str, home: Path, processes: int, workers: int = 0) -> Iterator[str]:
+    """``bulwark serve`` on a free loopback port; its base URL until the block ends."""
+    port = _port()
+    env = {**os.environ, "BULWARK_DB_URL": url, "BULWARK_HOME": str(home)}
+    cmd = [sys.executable, "-m", "bulwark.cli", "serve", "--port", str(port)]
+    cmd += ["--workers", str(workers), "--processes", str(processes)]
+    proc = subprocess.Popen(cmd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("bulwark serve did not become ready")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run(url: str, rate: float, seconds: float, processes: int) -> dict[str, float]:
     db = Database(url)
     key, _ = KeyStore(db).create("bench", "client", rate_per_minute=1_000_000)
-    port = _port()
-    with tempfile.TemporaryDirectory() as d:
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(db, index_dir=Path(d) / "index"),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-            )
-        )
-        th = threading.Thread(target=server.run, daemon=True)
-        th.start()
-        while not server.started:
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
-        asyncio.run(_load(base, key, 20, 2))  # warm-up: models loaded, caches filled
-        lat, errors = asyncio.run(_load(base, key, rate, seconds))
-        server.should_exit = True
-        th.join(timeout=10)
     db.dispose()
+    with tempfile.TemporaryDirectory() as d, serving(url, Path(d), processes) as base:
+        asyncio.run(_load(base, key, 20, 3))  # warm-up: models loaded in every process
+        lat, errors = asyncio.run(_load(base, key, rate, seconds))
     q = statistics.quantiles(lat, n=100)
     return {"n": len(lat), "errors": errors, "p50": q[49], "p95": q[94], "p99": q[98]}
 
@@ -109,11 +129,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=float, default=200)
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--postgres", default=None)
     args = ap.parse_args()
     console = Console()
     t = Table(
-        title=f"Prompt submissions at {args.rate:.0f}/s for {args.seconds:.0f} s ({machine()})"
+        title=f"Prompt submissions at {args.rate:.0f}/s for {args.seconds:.0f} s, "
+        f"{args.processes} API process(es) ({machine()})"
     )
     for c in ("database", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "target p99"):
         t.add_column(c)
@@ -122,7 +144,7 @@ def main() -> None:
         if args.postgres:
             dbs.append(("PostgreSQL", args.postgres))
         for name, url in dbs:
-            r = run(url, args.rate, args.seconds)
+            r = run(url, args.rate, args.seconds, args.processes)
             t.add_row(
                 name,
                 str(int(r["n"])),

@@ -426,15 +426,27 @@ def serve_cmd(
     workers: Annotated[
         int, typer.Option(help="Job-worker threads beside the API (0: run `bulwark worker`).")
     ] = 1,
+    processes: Annotated[
+        int, typer.Option(help="API processes (uvicorn workers); one per core is typical.")
+    ] = 1,
 ) -> None:
     """Run the API and its workers on SQLite (or BULWARK_DB_URL) with no other set-up."""
+    import os
+
     import uvicorn
 
-    from bulwark.service.app import create_app
-
-    if workers < 0:
-        raise typer.BadParameter("--workers must be 0 or more")
-    uvicorn.run(create_app(workers=workers), host=host, port=port, log_level="warning")
+    if workers < 0 or processes < 1:
+        raise typer.BadParameter("--workers must be 0 or more and --processes 1 or more")
+    Database().dispose()  # create and migrate the database once, before any process starts
+    os.environ["BULWARK_SERVE_WORKERS"] = str(workers)
+    uvicorn.run(
+        "bulwark.service.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=processes,
+        log_level="warning",
+    )
 
 
 @app.command("worker")

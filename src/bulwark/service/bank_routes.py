@@ -7,7 +7,7 @@ known abuse hashes. (Operators export with ``bulwark bank export`` on the host.)
 """
 
 # No ``from __future__ import annotations``: FastAPI reads these annotations at runtime.
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, UploadFile
@@ -79,7 +79,7 @@ def bank_summary(b: Bank) -> dict[str, Any]:
     }
 
 
-def bank_router(db: Database, caller: Callable[..., ApiKey]) -> APIRouter:
+def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]) -> APIRouter:
     store = BankStore(db)
     audit = AuditLog(db)
     router = APIRouter(prefix="/v1/banks", tags=["banks"])

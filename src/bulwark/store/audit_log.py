@@ -14,15 +14,18 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from bulwark.store.db import Database
 from bulwark.store.models import AuditHeadRow, AuditRecordRow, as_utc, utcnow
 
 GENESIS = "0" * 64
+_PENDING = "bulwark_audit_pending"
+_HEAD = cast(Table, AuditHeadRow.__table__)
+_RECORDS = cast(Table, AuditRecordRow.__table__)
 
 
 def record_hash(
@@ -62,39 +65,56 @@ class AuditLog:
         self.db = db
 
     def append(self, actor: str, action: str, subject: str = "", **details: Any) -> int:
+        """Append one record in its own transaction; its id."""
+        details = json.loads(json.dumps(details, default=str))
         with self.db.session() as s:
-            return self.append_in(s, actor, action, subject, **details)
+            return self._chain(s, [(actor, action, subject, details)])
 
     @staticmethod
-    def append_in(s: Session, actor: str, action: str, subject: str = "", **details: Any) -> int:
+    def append_in(s: Session, actor: str, action: str, subject: str = "", **details: Any) -> None:
         """Append inside the caller's transaction, so the record commits with what
-        it records (and the chain's lock is held until then)."""
+        it records. The record joins the chain just before that transaction
+        commits (a ``before_commit`` hook), so the chain's lock is held only for
+        the commit itself, not for the caller's other work — which is what lets
+        concurrent transactions overlap."""
         details = json.loads(json.dumps(details, default=str))  # what the database will hand back
-        # Take the write lock before reading the tip: a no-op UPDATE locks the row on
-        # PostgreSQL and makes SQLite's deferred transaction a writer at once, so a
-        # second appender waits here instead of reading the same tip.
-        s.execute(
-            update(AuditHeadRow).where(AuditHeadRow.id == 1).values(last_id=AuditHeadRow.last_id)
-        )
+        s.info.setdefault(_PENDING, []).append((actor, action, subject, details))
+
+    @staticmethod
+    def _chain(s: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> int:
+        # Take the write lock and read the tip in one statement: the no-op UPDATE locks
+        # the row on PostgreSQL and makes SQLite's transaction a writer, so a second
+        # appender waits here instead of reading the same tip.
+        # (Core statements on the tables: the ORM's bulk machinery costs more than the
+        # statements themselves, on the path every submission takes.)
         head = s.execute(
-            select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
-        ).scalar_one()
-        rid = head.last_id + 1
-        at = utcnow()
-        h = record_hash(head.last_hash, rid, at, actor, action, subject, details)
-        s.add(
-            AuditRecordRow(
-                id=rid,
-                at=at,
-                actor=actor[:200],
-                action=action[:100],
-                subject=subject[:500],
-                details=details,
-                prev_hash=head.last_hash,
-                hash=h,
+            update(_HEAD)
+            .where(_HEAD.c.id == 1)
+            .values(last_id=_HEAD.c.last_id)
+            .returning(_HEAD.c.last_id, _HEAD.c.last_hash)
+        ).one()
+        rid, prev = int(head.last_id), str(head.last_hash)
+        rows = []
+        for actor, action, subject, details in entries:
+            rid += 1
+            at = utcnow()
+            actor, action, subject = actor[:200], action[:100], subject[:500]
+            h = record_hash(prev, rid, at, actor, action, subject, details)
+            rows.append(
+                {
+                    "id": rid,
+                    "at": at,
+                    "actor": actor,
+                    "action": action,
+                    "subject": subject,
+                    "details": details,
+                    "prev_hash": prev,
+                    "hash": h,
+                }
             )
-        )
-        head.last_id, head.last_hash = rid, h
+            prev = h
+        s.execute(insert(_RECORDS), rows)
+        s.execute(update(_HEAD).where(_HEAD.c.id == 1).values(last_id=rid, last_hash=prev))
         return rid
 
     def records(self, batch: int = 10_000) -> Iterator[AuditRecordRow]:
@@ -143,6 +163,21 @@ class AuditLog:
                     )
                 )
         return problems
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(s: Session) -> None:
+    """Chain the records ``append_in`` left in this transaction, in order — after
+    flushing everything else, so the chain's lock is held for as little as possible."""
+    pending = s.info.pop(_PENDING, None)
+    if pending:
+        s.flush()
+        AuditLog._chain(s, pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(s: Session) -> None:
+    s.info.pop(_PENDING, None)
 
 
 __all__ = ["GENESIS", "AuditLog", "AuditProblem", "record_hash"]
