@@ -52,3 +52,22 @@ def test_roles() -> None:
         require(ApiKey(3, "c", "client", 60), "manage_banks")
     with pytest.raises(Exception, match="role must be one of"):
         KeyStore.__new__(KeyStore).create("x", "superuser")
+
+
+def test_revocation_reaches_other_processes_within_the_cache_time(db: Database) -> None:
+    import time
+
+    api_side = KeyStore(db, cache_s=0.3)  # the API process
+    admin_side = KeyStore(db)  # another process revoking
+    key, rec = admin_side.create("p", "client")
+    assert api_side.authenticate(key).id == rec.id
+    admin_side.revoke(rec.id)
+    assert api_side.authenticate(key).id == rec.id  # still cached, by design
+    time.sleep(0.35)
+    with pytest.raises(AuthError, match="revoked"):
+        api_side.authenticate(key)
+    other, rec2 = api_side.create("q", "client")
+    api_side.authenticate(other)
+    api_side.revoke(rec2.id)  # revoked in this process: at once
+    with pytest.raises(AuthError, match="revoked"):
+        api_side.authenticate(other)

@@ -402,7 +402,9 @@ def app_from_env() -> FastAPI:
     target by itself.
     """
     sys.setswitchinterval(0.0005)
-    return create_app(workers=int(os.environ.get("BULWARK_SERVE_WORKERS", "0")))
+    db = Database()
+    db.start_checkpointer()
+    return create_app(db, workers=int(os.environ.get("BULWARK_SERVE_WORKERS", "0")))
 
 
 __all__ = ["app_from_env", "create_app"]

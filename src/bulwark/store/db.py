@@ -8,6 +8,8 @@ both back-ends always have the same tables.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +49,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    # Checkpoints otherwise run inside whichever commit crosses 1,000 WAL pages,
+    # which stalls that commit (and every request waiting on it); API processes
+    # checkpoint in the background instead (Database.start_checkpointer).
+    cur.execute("PRAGMA wal_autocheckpoint=10000")
     cur.close()
 
 
@@ -69,6 +75,7 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._checkpointer: threading.Thread | None = None
         db_file = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
         self._lock_path = (
             f"{db_file}.write-lock" if db_file and db_file != ":memory:" and fcntl else None
@@ -109,6 +116,24 @@ class Database:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+    def start_checkpointer(self, every_s: float = 1.0) -> None:
+        """SQLite only: copy the WAL into the database every ``every_s`` seconds from
+        a background thread (a PASSIVE checkpoint never blocks readers or writers)."""
+        if self.engine.dialect.name != "sqlite" or self._checkpointer is not None:
+            return
+
+        def loop() -> None:
+            while True:
+                time.sleep(every_s)
+                try:
+                    with self.engine.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                except Exception:  # a busy or closed database: try again next time
+                    continue
+
+        self._checkpointer = threading.Thread(target=loop, name="bulwark-checkpoint", daemon=True)
+        self._checkpointer.start()
 
     def dispose(self) -> None:
         self.engine.dispose()
