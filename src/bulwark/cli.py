@@ -453,6 +453,10 @@ def serve_cmd(
 def worker_cmd(
     once: Annotated[bool, typer.Option(help="Run what is ready, then exit.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+    lease: Annotated[
+        float,
+        typer.Option(help="Seconds a claimed job is held before another worker may retry it."),
+    ] = 60.0,
 ) -> None:
     """Carry out queued jobs: effects (review items, labels, bank additions, webhooks)
     and deferred analysis (slow analyzers on pending submissions)."""
@@ -466,7 +470,9 @@ def worker_cmd(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        done = run_worker(JobQueue(db), worker_handlers(db), stop, poll_s=poll, once=once)
+        done = run_worker(
+            JobQueue(db), worker_handlers(db), stop, poll_s=poll, once=once, lease_s=lease
+        )
     except KeyboardInterrupt:
         done = -1
     console.print(f"worker ran {done} job(s)" if done >= 0 else "worker interrupted")

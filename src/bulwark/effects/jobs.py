@@ -171,9 +171,14 @@ class JobQueue:
             row.lease_until = None
             return row.state
 
-    def run_once(self, handlers: Mapping[str, Callable[[dict[str, Any]], None]]) -> bool:
-        """Claim and run one job; False when there was none ready."""
-        job = self.claim(kinds=tuple(handlers))
+    def run_once(
+        self,
+        handlers: Mapping[str, Callable[[dict[str, Any]], None]],
+        lease: timedelta = timedelta(seconds=60),
+    ) -> bool:
+        """Claim and run one job; False when there was none ready. ``lease`` is how
+        long a worker that died holding the job keeps others from it."""
+        job = self.claim(lease, kinds=tuple(handlers))
         if job is None:
             return False
         try:

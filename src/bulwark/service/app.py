@@ -233,6 +233,8 @@ def create_app(
     def _accept(key: ApiKey, idem: str | None) -> dict[str, Any] | None:
         """Check the key may submit; the first answer if this idempotency key was seen."""
         require(key, "submit")
+        if idem is not None and not idem.strip():
+            raise HTTPException(422, "Idempotency-Key is empty: send a unique value or omit it")
         return _first_answer(key, idem)
 
     def _first_answer(key: ApiKey, idem: str | None) -> dict[str, Any] | None:

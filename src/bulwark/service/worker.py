@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +87,14 @@ def run_worker(
     *,
     poll_s: float = 0.5,
     once: bool = False,
+    lease_s: float = 60.0,
 ) -> int:
     """Run jobs until ``stop`` is set (or, with ``once``, until none is ready);
     the number of jobs run."""
     done = 0
+    lease = timedelta(seconds=lease_s)
     while not stop.is_set():
-        if queue.run_once(table):
+        if queue.run_once(table, lease):
             done += 1
         elif once:
             break
