@@ -23,9 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import httpx
@@ -50,12 +51,25 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _load(base: str, key: str, rate: float, seconds: float) -> tuple[list[float], int]:
+Send = Callable[[aiohttp.ClientSession, int], Any]
+
+
+def _send_prompt(rng: random.Random) -> Send:
+    def send(client: aiohttp.ClientSession, i: int) -> Any:
+        return client.post("/v1/text", json={"text": rng.choice(PROMPTS), "kind": "prompt"})
+
+    return send
+
+
+async def _load(
+    base: str, key: str, rate: float, seconds: float, send: Send | None = None
+) -> tuple[list[float], int]:
     """Open loop: requests start on schedule whether or not earlier ones finished,
-    so a slow server shows up as latency rather than as a lower rate."""
+    so a slow server shows up as latency rather than as a lower rate. ``send``
+    makes request ``i`` (a prompt submission unless given)."""
     latencies: list[float] = []
     errors = 0
-    rng = random.Random(1)
+    request = send or _send_prompt(random.Random(1))
     connector = aiohttp.TCPConnector(limit=2000)
     async with aiohttp.ClientSession(
         base_url=base,
@@ -64,12 +78,11 @@ async def _load(base: str, key: str, rate: float, seconds: float) -> tuple[list[
         connector=connector,
     ) as client:
 
-        async def one() -> None:
+        async def one(i: int) -> None:
             nonlocal errors
             t = time.perf_counter()
             try:
-                body = {"text": rng.choice(PROMPTS), "kind": "prompt"}
-                async with client.post("/v1/text", json=body) as r:
+                async with request(client, i) as r:
                     await r.read()
                     errors += r.status != 200
             except (aiohttp.ClientError, TimeoutError):
@@ -83,9 +96,14 @@ async def _load(base: str, key: str, rate: float, seconds: float) -> tuple[list[
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one()))
+            tasks.append(asyncio.create_task(one(i)))
         await asyncio.gather(*tasks)
     return latencies, errors
+
+
+def percentiles(lat: list[float]) -> dict[str, float]:
+    q = statistics.quantiles(lat, n=100)
+    return {"n": len(lat), "p50": q[49], "p95": q[94], "p99": q[98]}
 
 
 @contextmanager
@@ -121,8 +139,7 @@ def run(url: str, rate: float, seconds: float, processes: int) -> dict[str, floa
     with tempfile.TemporaryDirectory() as d, serving(url, Path(d), processes) as base:
         asyncio.run(_load(base, key, 20, 3))  # warm-up: models loaded in every process
         lat, errors = asyncio.run(_load(base, key, rate, seconds))
-    q = statistics.quantiles(lat, n=100)
-    return {"n": len(lat), "errors": errors, "p50": q[49], "p95": q[94], "p99": q[98]}
+    return {**percentiles(lat), "errors": errors}
 
 
 def main() -> None:

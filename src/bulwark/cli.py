@@ -439,6 +439,8 @@ def serve_cmd(
         raise typer.BadParameter("--workers must be 0 or more and --processes 1 or more")
     Database().dispose()  # create and migrate the database once, before any process starts
     os.environ["BULWARK_SERVE_WORKERS"] = str(workers)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")  # see service.app._one_blas_thread
     uvicorn.run(
         "bulwark.service.app:app_from_env",
         factory=True,

@@ -158,7 +158,7 @@ class Matcher:
 
     def refresh(self) -> None:
         """Pick up banks, disables and entries added since the last look."""
-        self.banks: dict[int, Bank] = {b.id: b for b in self.store.banks()}
+        self.banks: dict[int, Bank] = {b.id: b for b in self.store.banks(counts=False)}
         self.disabled = self.store.disabled_entry_ids()
         last = max(
             [self.snapshot_max_id]
@@ -183,17 +183,20 @@ class Matcher:
         self.vpdq = VPDQIndex([value_to_features(e.value) for e in entries], self.vpdq_criteria)
 
     # -- matching ------------------------------------------------------------
+    def pdq_threshold(self, bank_name: str) -> int:
+        return next((b.pdq_threshold for b in self.banks.values() if b.name == bank_name), 31)
+
     @property
     def max_pdq_threshold(self) -> int:
         return max((b.pdq_threshold for b in self.banks.values() if b.enabled), default=31)
 
     def _make(
-        self, st: str, entry_id: int, bank_id: int, distance: int, **details: Any
+        self, st: str, entry_id: int, bank_id: int, distance: int, slack: int = 0, **details: Any
     ) -> Match | None:
         bank = self.banks.get(bank_id)
         if bank is None or not bank.enabled or entry_id in self.disabled:
             return None
-        if st in {"pdq", "vpdq"} and distance > bank.pdq_threshold:
+        if st in {"pdq", "vpdq"} and distance > bank.pdq_threshold + slack:
             return None
         return Match(
             bank.name,
@@ -206,11 +209,15 @@ class Matcher:
             details,
         )
 
-    def match(self, hashes: FileHashes) -> MatchResult:
-        return self.match_many([hashes])[0]
+    def match(self, hashes: FileHashes, *, slack: int = 0) -> MatchResult:
+        return self.match_many([hashes], slack=slack)[0]
 
-    def match_many(self, files: Sequence[FileHashes]) -> list[MatchResult]:
-        """Match a batch; all PDQ lookups of the batch go to the index at once."""
+    def match_many(self, files: Sequence[FileHashes], *, slack: int = 0) -> list[MatchResult]:
+        """Match a batch; all PDQ lookups of the batch go to the index at once.
+
+        ``slack`` widens every bank's PDQ threshold: for hashes known to lie
+        within that many bits of the reference (fast-mode hashes), whose
+        candidates the caller then confirms with reference hashes."""
         found: list[list[Match]] = [[] for _ in files]
         notes: list[list[str]] = [[] for _ in files]
         pdq_rows: list[tuple[int, str, dict[str, Any]]] = []
@@ -244,12 +251,14 @@ class Matcher:
                         if m:
                             found[i].append(m)
         if pdq_rows:
-            res = self.pdq.search(hex_to_words([v for _, v, _ in pdq_rows]), self.max_pdq_threshold)
+            res = self.pdq.search(
+                hex_to_words([v for _, v, _ in pdq_rows]), self.max_pdq_threshold + slack
+            )
             seg = self.segments["pdq"]
             for q, row, dist in zip(res.query, res.index, res.distance, strict=True):
                 fi, _, det = pdq_rows[int(q)]
                 m = self._make(
-                    "pdq", int(seg.entry_ids[row]), int(seg.bank_ids[row]), int(dist), **det
+                    "pdq", int(seg.entry_ids[row]), int(seg.bank_ids[row]), int(dist), slack, **det
                 )
                 if m:
                     found[fi].append(m)

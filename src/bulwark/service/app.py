@@ -53,6 +53,7 @@ from bulwark.service.pipeline import (
     process_text,
 )
 from bulwark.service.uploads import MAX_UPLOAD_BYTES, read_upload
+from bulwark.service.warmup import warm_up
 from bulwark.service.worker import InProcessWorkers, recorder_from_env
 from bulwark.signals import FileContent, get_signal_type, hash_content
 from bulwark.signals.base import Signal
@@ -125,9 +126,15 @@ def create_app(
     index_dir: Path | None = None,
     fetch_policy: FetchPolicy | None = None,
     workers: int = 0,
+    fast_hash: bool | None = None,
 ) -> FastAPI:
     """The API; ``workers`` > 0 also runs that many job-worker threads beside it
-    (``bulwark serve`` does; tests and benchmarks run workers themselves)."""
+    (``bulwark serve`` does; tests and benchmarks run workers themselves).
+    ``fast_hash`` (default on; ``BULWARK_FAST_HASH=0`` turns it off) hashes JPEG
+    uploads in fast mode, confirming any candidate match with the reference
+    hasher (service/pipeline.py)."""
+    if fast_hash is None:
+        fast_hash = os.environ.get("BULWARK_FAST_HASH", "1") != "0"
     database = db or Database()
     rules = policy or default_policy()
     keys = KeyStore(database)
@@ -162,6 +169,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(warm_up, rules, matcher, fast_hash)
         pool = InProcessWorkers(database, workers, rules, index_dir) if workers > 0 else None
         if pool is not None:
             pool.start()
@@ -286,7 +294,7 @@ def create_app(
     ) -> dict[str, Any]:
         with latency.labels("image").time():  # decoding and hashing: off the event loop
             outcome = await run_in_threadpool(
-                lambda: process_image(rules, matcher(), data, name, defer=True)
+                lambda: process_image(rules, matcher(), data, name, defer=True, fast=fast_hash)
             )
         return await _store(key, "image", outcome, idem, data, user or "", {"name": name})
 
@@ -394,6 +402,16 @@ def create_app(
     return app
 
 
+def _one_blas_thread() -> None:
+    """An API process runs many requests at once; BLAS's own threads (numpy's
+    matrix products in fast PDQ) spin between calls and took the cores those
+    requests need — a third of an image request's CPU. ``bulwark serve`` sets
+    the environment for new processes; this covers a library already loaded."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
 def app_from_env() -> FastAPI:
     """The app ``bulwark serve`` runs in each API process (a uvicorn factory):
     database from ``BULWARK_DB_URL``, worker threads from ``BULWARK_SERVE_WORKERS``.
@@ -404,6 +422,7 @@ def app_from_env() -> FastAPI:
     target by itself.
     """
     sys.setswitchinterval(0.0005)
+    _one_blas_thread()
     db = Database()
     db.start_checkpointer()
     return create_app(db, workers=int(os.environ.get("BULWARK_SERVE_WORKERS", "0")))

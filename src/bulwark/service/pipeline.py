@@ -13,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bulwark.analyze.base import FileContent, TextContent, evidence_provider
+from bulwark.analyze.base import TextContent, evidence_provider
 from bulwark.analyze.provenance.detect import verdict_of
 from bulwark.analyze.registry import analyzers_for
 from bulwark.analyze.text.conversation import check_conversation
-from bulwark.match.matcher import Matcher
+from bulwark.match.matcher import Matcher, MatchResult
 from bulwark.policy.engine import BankHit, Decision, PolicyEvent, evaluate
 from bulwark.policy.rules import Policy
-from bulwark.signals.hashing import hash_content
+from bulwark.signals.base import FileContent
+from bulwark.signals.hashing import FileHashes, hash_content
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,41 @@ def process_conversation(policy: Policy, messages: list[dict[str, str]], cid: st
     return Outcome(decision, details)
 
 
+#: fast-mode PDQ lies within this many bits of the reference hash for JPEGs of
+#: quality 80 and up (benchmarks/bench_hashing.py, issue 2)
+FAST_PDQ_SLACK = 10
+
+
+def _hash_and_match(
+    matcher: Matcher | None, data: bytes, name: str, fast: bool
+) -> tuple[FileContent, FileHashes, MatchResult | None]:
+    """Hashes and bank matches, with reference-PDQ semantics either way.
+
+    Fast mode hashes JPEGs from a half-size DCT decode (a fifth of the time) and
+    looks them up with every threshold widened by ``FAST_PDQ_SLACK``. Nearly
+    every upload has no candidate and is done. A candidate closer than
+    threshold - slack is a match whatever the reference hash would be, so it
+    stands (its distance marked as the fast hash's). Any candidate in the band
+    around the threshold sends the file to the reference hasher and the banks'
+    own thresholds, so what matches is what the reference hasher would match.
+    """
+    content = FileContent(data, name=name, fast=fast)
+    hashes = hash_content(content, dihedral=True)
+    if matcher is None or not hashes.signals:  # None: no banks (tests, text-only)
+        return content, hashes, None
+    if not fast:
+        return content, hashes, matcher.match(hashes)
+    first = matcher.match(hashes, slack=FAST_PDQ_SLACK)
+    pdq = [m for m in first.matches + first.negatives + first.suppressed if m.signal_type == "pdq"]
+    if all(m.distance <= matcher.pdq_threshold(m.bank) - FAST_PDQ_SLACK for m in pdq):
+        for m in pdq:
+            m.details["hash"] = "fast"
+        return content, hashes, first
+    content = FileContent(data, name=name)
+    hashes = hash_content(content, dihedral=True)
+    return content, hashes, matcher.match(hashes)
+
+
 def process_image(
     policy: Policy,
     matcher: Matcher | None,
@@ -75,9 +111,9 @@ def process_image(
     cid: str = "",
     *,
     defer: bool = False,
+    fast: bool = False,
 ) -> Outcome:
-    content = FileContent(data, name=name)
-    hashes = hash_content(content, dihedral=True)
+    content, hashes, result = _hash_and_match(matcher, data, name, fast)
     hits: list[BankHit] = []
     details: dict[str, Any] = {
         "errors": hashes.errors,
@@ -88,8 +124,7 @@ def process_image(
             if "variant" not in s.details or s.details.get("variant") == "original"
         ],
     }
-    if matcher is not None and hashes.signals:  # None: no banks to match (tests, text-only)
-        result = matcher.match(hashes)
+    if result is not None:
         hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in result.matches]
         details["bank_matches"] = [
             {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance} for h in hits

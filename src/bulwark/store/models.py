@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -58,6 +59,12 @@ class BankEntryRow(Base):
     __table_args__ = (
         UniqueConstraint("bank_id", "signal_type", "value_key", name="uq_entry_signal"),
         Index("ix_entry_signal", "signal_type", "value_key"),
+        Index(
+            "ix_entry_disabled",
+            "id",
+            sqlite_where=text("enabled = false"),
+            postgresql_where=text("enabled = false"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

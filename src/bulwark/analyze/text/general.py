@@ -97,6 +97,7 @@ class _Models:
         from profanity_check import predict_prob
 
         self._sonar = Sonar()
+        self._sonar.sess = _single_threaded(self._sonar.sess)
         self._profanity = _fast_profanity() or predict_prob
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
@@ -107,6 +108,24 @@ class _Models:
         sonar = np.array([(p[0], p[1]) for p in probs], dtype=np.float64)
         prof = np.asarray(self._profanity(list(texts)), dtype=np.float64)[:, None]
         return np.hstack([sonar, prof])
+
+
+def _single_threaded(session: Any) -> Any:
+    """The same ONNX model in a session with one intra-op thread.
+
+    onnxruntime's default pool has a thread per core that spins between runs;
+    in an API process serving many small requests at once those threads burn
+    the cores the other requests need (a tiny model gains nothing from them).
+    """
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    path = getattr(session, "_model_path", None)
+    if not path:
+        return session
+    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
 
 
 def _fast_profanity() -> Callable[[Sequence[str]], np.ndarray] | None:
