@@ -20,6 +20,7 @@ import numpy as np
 
 from bulwark.banks.model import Bank, BankEntry
 from bulwark.banks.store import BankStore
+from bulwark.locks import exclusive_file_lock
 from bulwark.match.exact_index import ExactIndex
 from bulwark.match.pdq_index import PDQHashIndex, hex_to_words
 from bulwark.match.vpdq_match import VPDQCriteria, VPDQIndex
@@ -137,6 +138,14 @@ class Matcher:
         return bool(meta.get("version") == SNAPSHOT_VERSION)
 
     def _open(self, auto_rebuild: bool) -> None:
+        # Several processes (API processes, workers) may open the same index at
+        # start-up: one builds a missing or stale snapshot while the others wait,
+        # instead of building over each other.
+        lock = self.index_dir.with_name(self.index_dir.name + ".lock")
+        with exclusive_file_lock(lock):
+            self._open_locked(auto_rebuild)
+
+    def _open_locked(self, auto_rebuild: bool) -> None:
         if not self._snapshot_ok():
             build_snapshot(self.store, self.index_dir)
         meta = json.loads((self.index_dir / "snapshot.json").read_text())

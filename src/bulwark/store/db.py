@@ -15,16 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's own locking only
-    fcntl = None  # type: ignore[assignment]
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from bulwark.locks import exclusive_file_lock
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -77,9 +74,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._checkpointer: threading.Thread | None = None
         db_file = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
-        self._lock_path = (
-            f"{db_file}.write-lock" if db_file and db_file != ":memory:" and fcntl else None
-        )
+        self._lock_path = f"{db_file}.write-lock" if db_file and db_file != ":memory:" else None
         if migrate:
             self.upgrade()
 
@@ -106,16 +101,11 @@ class Database:
         database wakes the next writer the moment the lock is free. Other
         databases lock rows themselves: nothing to do.
         """
-        path = self._lock_path
-        if path is None:
+        if self._lock_path is None:
             yield
             return
-        with open(path, "a+b") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        with exclusive_file_lock(self._lock_path):
+            yield
 
     def start_checkpointer(self, every_s: float = 1.0) -> None:
         """SQLite only: copy the WAL into the database every ``every_s`` seconds from
