@@ -96,14 +96,20 @@ class Receiver(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-def test_webhooks_are_signed_retried_and_verifiable(db: Database) -> None:
+def test_webhooks_are_signed_retried_and_verifiable(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BULWARK_WEBHOOK_SECRET", "s3cret")
     Receiver.got, Receiver.status = [], 500
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         q = JobQueue(db, "w")
         url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
-        event_id, job = queue_webhook(q, url, "s3cret", "verdict", {"id": "c1", "verdict": "block"})
+        event_id, job = queue_webhook(q, url, "verdict", {"id": "c1", "verdict": "block"})
+        with db.session() as s:
+            row = s.get(JobRow, job)
+            assert row is not None and "s3cret" not in json.dumps(row.payload)  # never stored
         assert q.run_once({"webhook": deliver})
         assert q.state(job)["state"] == "pending"  # 500: retried later
         Receiver.status = 200

@@ -155,3 +155,27 @@ def test_a_hard_fast_verdict_is_not_deferred(
     r = client.post("/v1/text", json={"text": text, "kind": "prompt"}, headers={"X-API-Key": key})
     body = r.json()
     assert body["verdict"] == "block_and_report" and body["status"] == "complete"
+
+
+def test_webhook_delivery_state_is_visible_to_admins_without_secrets(
+    db: Database, tmp_path: Path, slow_model: type[SlowHateModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A completion webhook to a dead endpoint: the failure shows, the secret does not."""
+    monkeypatch.setenv("BULWARK_COMPLETION_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+    monkeypatch.setenv("BULWARK_WEBHOOK_SECRET", "very-secret-value")
+    client = TestClient(create_app(db, index_dir=tmp_path / "index"))
+    key, _ = KeyStore(db).create("p", "client")
+    admin, _ = KeyStore(db).create("ops", "admin")
+    client.post("/v1/text", json={"text": MARK}, headers={"X-API-Key": key})
+    _drain(db, tmp_path)  # the delivery fails once and waits for its retry
+    r = client.get("/v1/webhooks/deliveries", headers={"X-API-Key": admin})
+    assert r.status_code == 200, r.text
+    [d] = r.json()
+    assert d["event"] == "submission.completed" and d["url"] == "http://127.0.0.1:9/hook"
+    assert d["state"] == "pending" and d["attempts"] == 1 and d["last_error"]
+    assert "very-secret-value" not in r.text
+    assert client.get("/v1/webhooks/deliveries", headers={"X-API-Key": key}).status_code == 403
+    refused = [r for r in AuditLog(db).records() if r.action == "refused"]
+    assert refused and refused[-1].details["status"] == 403  # the wrong-role try, recorded
+    metrics = client.get("/metrics").text
+    assert 'bulwark_refused_requests_total{kind="auth",status="403"} 1.0' in metrics

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -98,13 +97,9 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
             store.add_entries(p["bank"], entries)  # duplicates are ignored by the store
 
     def webhook(p: dict[str, Any]) -> None:
-        secret = os.environ.get("BULWARK_WEBHOOK_SECRET", "")
-        if not secret:
-            raise RuntimeError("BULWARK_WEBHOOK_SECRET is not set")
         webhooks.queue_webhook(
             queue,
             p["url"],
-            secret,
             p.get("event", "decision"),
             {"submission": p["submission"], "verdict": p.get("verdict")},
         )

@@ -3,7 +3,8 @@
 Each delivery carries an event id (receivers drop duplicates) and a timestamp
 inside the signature, ``X-Bulwark-Signature: t=<unix>,v1=<hex>`` over
 ``"<t>.<body>"``, so a captured request cannot be replayed later than the
-receiver's tolerance.
+receiver's tolerance. The signing secret comes from ``BULWARK_WEBHOOK_SECRET``
+when a delivery is attempted; it is never written into the job table.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import time
 import uuid
 from typing import Any
@@ -43,27 +45,29 @@ def verify(
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-def queue_webhook(
-    queue: JobQueue, url: str, secret: str, event: str, data: dict[str, Any]
-) -> tuple[str, int]:
+def queue_webhook(queue: JobQueue, url: str, event: str, data: dict[str, Any]) -> tuple[str, int]:
     event_id = str(uuid.uuid4())
     job = queue.enqueue(
         KIND,
-        {"url": url, "secret": secret, "event": event, "event_id": event_id, "data": data},
+        {"url": url, "event": event, "event_id": event_id, "data": data},
         idempotency_key=f"webhook:{event_id}",
     )
     return event_id, job
 
 
 def deliver(payload: dict[str, Any]) -> None:
-    """Job handler: raises on anything but 2xx so the queue retries with back-off."""
+    """Job handler: raises on anything but 2xx (or with no secret configured) so
+    the queue retries with back-off, and the failure is visible in the job."""
+    secret = os.environ.get("BULWARK_WEBHOOK_SECRET", "")
+    if not secret:
+        raise RuntimeError("BULWARK_WEBHOOK_SECRET is not set")
     body = json.dumps(
         {"id": payload["event_id"], "event": payload["event"], "data": payload["data"]}
     ).encode()
     headers = {
         "Content-Type": "application/json",
         "X-Bulwark-Event-Id": payload["event_id"],
-        "X-Bulwark-Signature": sign(body, payload["secret"]),
+        "X-Bulwark-Signature": sign(body, secret),
     }
     with httpx.Client(timeout=10) as c:
         r = c.post(payload["url"], content=body, headers=headers)

@@ -15,6 +15,7 @@ Bank management lives in service/bank_routes.py.
 # No ``from __future__ import annotations`` here: FastAPI resolves the Annotated
 # dependencies of the nested endpoint functions at runtime.
 import json
+import logging
 import os
 import sys
 import threading
@@ -27,6 +28,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Header, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -38,6 +44,7 @@ from prometheus_client import (
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bulwark.banks.store import BankStore
 from bulwark.errors import BulwarkError
@@ -54,6 +61,7 @@ from bulwark.service.pipeline import (
 )
 from bulwark.service.uploads import MAX_UPLOAD_BYTES, read_upload
 from bulwark.service.warmup import warm_up
+from bulwark.service.webhook_routes import webhook_router
 from bulwark.service.worker import InProcessWorkers, recorder_from_env
 from bulwark.signals import FileContent, get_signal_type, hash_content
 from bulwark.signals.base import Signal
@@ -63,6 +71,7 @@ from bulwark.store.db import Database, home_dir
 from bulwark.store.models import SubmissionRow
 
 MAX_TEXT_CHARS = 100_000
+log = logging.getLogger("bulwark.service")
 #: how stale the API's view of the banks may get
 MATCHER_REFRESH_S = 5.0
 
@@ -149,6 +158,12 @@ def create_app(
         ["kind", "verdict"],
         registry=registry,
     )
+    refused = Counter(
+        "bulwark_refused_requests_total",
+        "Requests refused with a 4xx, by status and kind",
+        ["status", "kind"],
+        registry=registry,
+    )
     latency = Histogram(
         "bulwark_decision_seconds", "Time to a verdict", ["kind"], registry=registry
     )
@@ -186,13 +201,40 @@ def create_app(
         lifespan=lifespan,
     )
 
+    # Every refused request is counted (``bulwark_refused_requests_total`` by
+    # status and kind) and logged; a refusal to a known key (wrong role, rate
+    # limit) is also written to the audit log under that key. Requests without a
+    # valid key are not: anyone could then grow the audit log at will.
     @app.exception_handler(AuthError)
-    async def auth_error(_: Request, exc: AuthError) -> JSONResponse:
+    async def auth_error(request: Request, exc: AuthError) -> JSONResponse:
+        _refused(request, exc.status, "auth", str(exc), exc.key_id)
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
     @app.exception_handler(BulwarkError)
-    async def bulwark_error(_: Request, exc: BulwarkError) -> JSONResponse:
+    async def bulwark_error(request: Request, exc: BulwarkError) -> JSONResponse:
+        _refused(request, 422, "input", str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if 400 <= exc.status_code < 500:
+            _refused(request, exc.status_code, "request", str(exc.detail))
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
+        _refused(request, 422, "validation", str(exc.errors()[:3]))
+        return await request_validation_exception_handler(request, exc)
+
+    def _refused(
+        request: Request, status: int, kind: str, why: str, key_id: int | None = None
+    ) -> None:
+        refused.labels(str(status), kind).inc()
+        log.info("refused %s %s: %s %s", request.method, request.url.path, status, why[:300])
+        if key_id is not None:
+            audit.append(
+                f"key:{key_id}", "refused", request.url.path[:500], status=status, reason=why[:500]
+            )
 
     async def caller(
         x_api_key: Annotated[str | None, Header()] = None,
@@ -205,8 +247,10 @@ def create_app(
         )
         key = keys.authenticate(token)
         if not limiter.allow(key):
-            raise HTTPException(
-                429, f"rate limit of {key.rate_per_minute} requests a minute exceeded"
+            raise AuthError(
+                f"rate limit of {key.rate_per_minute} requests a minute exceeded",
+                status=429,
+                key_id=key.id,
             )
         return key
 
@@ -387,6 +431,7 @@ def create_app(
         }
 
     app.include_router(bank_router(database, caller))
+    app.include_router(webhook_router(database, caller))
 
     @app.get("/v1/submissions/{sid}")
     def read_submission(sid: str, key: Annotated[ApiKey, Depends(caller)]) -> dict[str, Any]:

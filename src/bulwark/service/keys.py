@@ -40,11 +40,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 class AuthError(BulwarkError):
-    """Missing, unknown, expired or revoked key (HTTP 401), or wrong role (403)."""
+    """Missing, unknown, expired or revoked key (HTTP 401), wrong role (403), or a
+    key over its rate limit (429)."""
 
-    def __init__(self, message: str, status: int = 401):
+    def __init__(self, message: str, status: int = 401, key_id: int | None = None):
         super().__init__(message)
         self.status = status
+        #: the (valid) key that was refused, for the audit log; None for bad keys
+        self.key_id = key_id
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,9 @@ class KeyStore:
 
 def require(key: ApiKey, permission: str) -> None:
     if permission not in PERMISSIONS[key.role]:
-        raise AuthError(f"role {key.role!r} may not {permission.replace('_', ' ')}", status=403)
+        raise AuthError(
+            f"role {key.role!r} may not {permission.replace('_', ' ')}", status=403, key_id=key.id
+        )
 
 
 __all__ = ["PERMISSIONS", "ROLES", "ApiKey", "AuthError", "KeyStore", "require"]
