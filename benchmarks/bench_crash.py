@@ -52,17 +52,16 @@ import httpx
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from benchmarks.bench_service import _port
+from benchmarks.bench_service import _port, databases
 from benchmarks.common import machine
 from bulwark.demo import demo_photos
 from bulwark.service.keys import KeyStore
 from bulwark.store.audit_log import AuditLog
-from bulwark.store.db import Database
+from bulwark.store.db import Database, empty_database
 from bulwark.store.models import (
     AuditRecordRow,
-    Base,
     JobRow,
     LabelRow,
     PendingContentRow,
@@ -276,19 +275,10 @@ def _check(db: Database, answers: dict[str, dict[str, Any]], n: int) -> list[tup
     ]
 
 
-def _empty(url: str) -> None:
-    """Start from an empty database (the checks count every row in it)."""
-    db = Database(url, migrate=False)
-    with db.engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    db.dispose()
-
-
 def run(
     url: str, n: int, rate: float, kill_frac: float, timeout_s: float, console: Console
 ) -> bool:
-    _empty(url)
+    empty_database(url)  # the checks count every row in it
     db = Database(url)
     key, _ = KeyStore(db).create("crash", "client", rate_per_minute=10**9)
     reqs = _requests(n, random.Random(5))
@@ -348,10 +338,7 @@ def main() -> None:
     console.print(f"machine: {machine()}")
     ok = True
     with tempfile.TemporaryDirectory() as d:
-        dbs = [("SQLite", f"sqlite:///{Path(d) / 'crash.db'}")]
-        if args.postgres:
-            dbs.append(("PostgreSQL", args.postgres))
-        for name, url in dbs:
+        for name, url in databases(d, args.postgres):
             console.rule(name)
             ok &= run(url, args.submissions, args.rate, args.kill_at, args.timeout, console)
     raise SystemExit(0 if ok else 1)

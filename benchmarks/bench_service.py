@@ -101,6 +101,25 @@ async def _load(
     return latencies, errors
 
 
+def databases(tmp: str, postgres: str | None) -> list[tuple[str, str]]:
+    """SQLite in ``tmp``, and PostgreSQL when a URL is given."""
+    dbs = [("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
+    if postgres:
+        dbs.append(("PostgreSQL", postgres))
+    return dbs
+
+
+def latency_cells(r: dict[str, float]) -> list[str]:
+    """requests, errors, p50, p95, p99 — the columns every service benchmark prints."""
+    return [
+        str(int(r["n"])),
+        str(int(r["errors"])),
+        f"{r['p50']:.1f}",
+        f"{r['p95']:.1f}",
+        f"{r['p99']:.1f}",
+    ]
+
+
 def percentiles(lat: list[float]) -> dict[str, float]:
     q = statistics.quantiles(lat, n=100)
     return {"n": len(lat), "p50": q[49], "p95": q[94], "p99": q[98]}
@@ -157,20 +176,9 @@ def main() -> None:
     for c in ("database", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "target p99"):
         t.add_column(c)
     with tempfile.TemporaryDirectory() as d:
-        dbs = [("SQLite", f"sqlite:///{Path(d) / 'bench.db'}")]
-        if args.postgres:
-            dbs.append(("PostgreSQL", args.postgres))
-        for name, url in dbs:
+        for name, url in databases(d, args.postgres):
             r = run(url, args.rate, args.seconds, args.processes)
-            t.add_row(
-                name,
-                str(int(r["n"])),
-                str(int(r["errors"])),
-                f"{r['p50']:.1f}",
-                f"{r['p95']:.1f}",
-                f"{r['p99']:.1f}",
-                "<= 25",
-            )
+            t.add_row(name, *latency_cells(r), "<= 25")
     console.print(t)
 
 

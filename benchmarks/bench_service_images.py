@@ -32,8 +32,7 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from benchmarks.bench_crash import _empty
-from benchmarks.bench_service import _load, percentiles, serving
+from benchmarks.bench_service import _load, databases, latency_cells, percentiles, serving
 from benchmarks.common import machine
 from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
@@ -41,7 +40,7 @@ from bulwark.match.matcher import build_snapshot
 from bulwark.service.keys import KeyStore
 from bulwark.signals import FileContent, hash_content
 from bulwark.signals.pdq import hamming
-from bulwark.store.db import Database
+from bulwark.store.db import Database, empty_database
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "photos"
 N_PHOTOS = 20
@@ -92,7 +91,7 @@ def run(
     url: str, rate: float, seconds: float, entries: int, processes: int, fast: bool = True
 ) -> dict[str, Any]:
     os.environ["BULWARK_FAST_HASH"] = "1" if fast else "0"  # read by the served app
-    _empty(url)
+    empty_database(url)
     db = Database(url)
     photos = one_megapixel_jpegs()
     banked, fresh = photos[: N_PHOTOS // 2], photos[N_PHOTOS // 2 :]
@@ -183,18 +182,11 @@ def main() -> None:
     ):
         t.add_column(c)
     with tempfile.TemporaryDirectory() as d:
-        dbs = [("SQLite", f"sqlite:///{Path(d) / 'bench.db'}")]
-        if args.postgres:
-            dbs.append(("PostgreSQL", args.postgres))
-        for name, url in dbs:
+        for name, url in databases(d, args.postgres):
             r = run(url, args.rate, args.seconds, args.entries, args.processes, not args.no_fast)
             t.add_row(
                 name,
-                str(int(r["n"])),
-                str(int(r["errors"])),
-                f"{r['p50']:.1f}",
-                f"{r['p95']:.1f}",
-                f"{r['p99']:.1f}",
+                *latency_cells(r),
                 "<= 100",
                 f"{r['banked_blocked']}/{r['banked']} "
                 f"(reference: {r['banked_expected']}; differ: {r['banked_wrong']})",

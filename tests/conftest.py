@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import text
 
 from bulwark.banks.store import BankStore
 from bulwark.demo import demo_photos
-from bulwark.store.db import Database
-from bulwark.store.models import Base
+from bulwark.store.db import Database, empty_database
 
 PG_URL = os.environ.get("BULWARK_TEST_POSTGRES_URL")
 
@@ -37,14 +35,6 @@ def encode(im: Image.Image, fmt: str, **kw: object) -> bytes:
     return buf.getvalue()
 
 
-def _reset_postgres(url: str) -> None:
-    db = Database(url, migrate=False)
-    with db.engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    db.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """The same tests run on SQLite and on a real PostgreSQL server."""
@@ -55,7 +45,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
             if os.environ.get("CI"):
                 pytest.fail("CI must provide BULWARK_TEST_POSTGRES_URL (scripts/test.sh starts it)")
             pytest.skip("BULWARK_TEST_POSTGRES_URL not set")
-        _reset_postgres(PG_URL)
+        empty_database(PG_URL)
         database = Database(PG_URL)
     yield database
     database.dispose()

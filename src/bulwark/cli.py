@@ -194,20 +194,7 @@ def bank_list(json_out: JsonOpt = False) -> None:
     """List banks with their labels and entry counts (never their contents)."""
     banks = _store().banks()
     if json_out:
-        print_json_lines(
-            {
-                "name": b.name,
-                "description": b.description,
-                "category": b.category,
-                "ncmec_classification": b.ncmec_classification,
-                "tags": list(b.tags),
-                "pdq_threshold": b.pdq_threshold,
-                "negative": b.is_negative,
-                "enabled": b.enabled,
-                "entries": b.entry_count,
-            }
-            for b in banks
-        )
+        print_json_lines(b.summary() for b in banks)
         return
     from rich.table import Table
 

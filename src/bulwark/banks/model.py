@@ -21,6 +21,21 @@ class Bank:
     created_at: datetime
     entry_count: int = 0
 
+    def summary(self) -> dict[str, Any]:
+        """What may be shown about a bank anywhere: its settings and size, never
+        its contents."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "category": self.category,
+            "ncmec_classification": self.ncmec_classification,
+            "tags": list(self.tags),
+            "pdq_threshold": self.pdq_threshold,
+            "negative": self.is_negative,
+            "enabled": self.enabled,
+            "entries": self.entry_count,
+        }
+
 
 @dataclass(frozen=True)
 class BankEntry:

@@ -65,20 +65,6 @@ class DisableRequest(BaseModel):
     reason: str = Field(default="false positive", max_length=500)
 
 
-def bank_summary(b: Bank) -> dict[str, Any]:
-    return {
-        "name": b.name,
-        "description": b.description,
-        "category": b.category,
-        "ncmec_classification": b.ncmec_classification,
-        "tags": list(b.tags),
-        "pdq_threshold": b.pdq_threshold,
-        "negative": b.is_negative,
-        "enabled": b.enabled,
-        "entries": b.entry_count,
-    }
-
-
 def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]) -> APIRouter:
     store = BankStore(db)
     audit = AuditLog(db)
@@ -99,7 +85,7 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
     def list_banks(key: Admin) -> list[dict[str, Any]]:
         """Bank names, labels and sizes; never their contents."""
         require(key, "manage_banks")
-        return [bank_summary(b) for b in store.banks()]
+        return [b.summary() for b in store.banks()]
 
     @router.post("", status_code=201)
     def create_bank(spec: BankSpec, key: Admin) -> dict[str, Any]:
@@ -118,19 +104,19 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
             status = 409 if "already exists" in str(exc) else 422
             raise HTTPException(status, str(exc)) from exc
         audit.append(f"key:{key.id}", "bank_create", bank.name, category=bank.category)
-        return bank_summary(bank)
+        return bank.summary()
 
     @router.get("/{name}")
     def read_bank(name: str, key: Admin) -> dict[str, Any]:
         require(key, "manage_banks")
-        return bank_summary(existing(name))
+        return existing(name).summary()
 
     @router.patch("/{name}")
     def change_bank(name: str, change: BankChange, key: Admin) -> dict[str, Any]:
         existing(name)
         admin(key, "bank_enable" if change.enabled else "bank_disable", name)
         store.set_bank_enabled(name, change.enabled)
-        return bank_summary(store.get(name))
+        return store.get(name).summary()
 
     @router.delete("/{name}")
     def delete_bank(name: str, key: Admin) -> dict[str, Any]:

@@ -59,6 +59,19 @@ def rows_affected(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def empty_database(url: str) -> None:
+    """Drop every Bulwark table (tests and benchmarks start from nothing)."""
+    from sqlalchemy import text
+
+    from bulwark.store.models import Base
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
 class Database:
     """An engine plus a session factory, migrated on open."""
 
