@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 from typer.testing import CliRunner
@@ -162,6 +163,37 @@ def test_invisible_watermarks_read_back_from_png(photos: list[Path], mark: str) 
         found += any(e.details["mark"] == mark for e in hit)
     # content matters: saturated photos do not take the mark (see docs/benchmarks.md)
     assert found >= len(photos) // 2
+
+
+def test_vectorised_decoder_is_the_reference_decoder_when_every_block_votes(
+    photos: list[Path],
+) -> None:
+    from imwatermark import WatermarkDecoder
+
+    from bulwark.analyze.provenance.watermark import decode_dwtdct
+    from bulwark.demo.provenance_samples import watermarked
+
+    for p in photos[:4]:
+        rgb = np.array(Image.open(io.BytesIO(watermarked(Image.open(p), "PNG", "sdxl", 512))))
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        reference = WatermarkDecoder("bits", 48).decode(bgr, "dwtDct")
+        assert decode_dwtdct(bgr, 48, margin=0).tolist() == [bool(b) for b in reference]
+
+
+def test_ambiguous_blocks_left_out_recover_more_marks(photos: list[Path]) -> None:
+    from bulwark.analyze.provenance.watermark import MARKS, decode_dwtdct
+    from bulwark.demo.provenance_samples import watermarked
+
+    expected = np.asarray(MARKS["sdxl"][0], dtype=bool)
+    with_margin, without = [], []
+    for p in photos:
+        # the pipelines hand RGB to an encoder that reads BGR: the array as written
+        # is what the encoder took for BGR
+        bgr = np.array(Image.open(io.BytesIO(watermarked(Image.open(p), "PNG", "sdxl", 512))))
+        with_margin.append(int((decode_dwtdct(bgr, 48) == expected).sum()))
+        without.append(int((decode_dwtdct(bgr, 48, margin=0) == expected).sum()))
+    assert sum(a >= 34 for a in with_margin) >= sum(b >= 34 for b in without)
+    assert sum(with_margin) > sum(without)
 
 
 def test_no_watermark_on_plain_photos(photos: list[Path]) -> None:
