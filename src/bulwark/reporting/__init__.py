@@ -1,0 +1,1 @@
+"""NCMEC CyberTipline reporting: the report model, its XML, and the API client."""
