@@ -195,10 +195,7 @@ def _drain(db: Database, timeout_s: float) -> None:
             left = s.scalar(
                 select(func.count())
                 .select_from(JobRow)
-                .where(
-                    JobRow.state.in_(("pending", "running")),
-                    JobRow.kind != "effect.cybertipline_draft",  # reporting: its own issue
-                )
+                .where(JobRow.state.in_(("pending", "running")))
             )
         if not left:
             return

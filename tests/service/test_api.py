@@ -164,7 +164,7 @@ def test_effects_are_queued_and_carried_out_once(
     from bulwark.effects.dispatch import handlers
     from bulwark.effects.jobs import JobQueue
     from bulwark.effects.preservation import EvidenceVault
-    from bulwark.store.models import JobRow, LabelRow, ReviewItemRow
+    from bulwark.store.models import CyberTiplineReportRow, JobRow, LabelRow, ReviewItemRow
 
     monkeypatch.setenv("BULWARK_PRESERVATION_KEY", base64.b64encode(bytes(range(32))).decode())
     client = TestClient(create_app(db, index_dir=tmp_path / "i"))
@@ -194,7 +194,10 @@ def test_effects_are_queued_and_carried_out_once(
         states = {j.kind: j.state for j in s.scalars(select(JobRow)).all()}
     assert kinds == ["effect.cybertipline_draft", "effect.label"]
     assert states["effect.label"] == "done"
-    assert states["effect.cybertipline_draft"] == "pending"  # reporting lands with its own issue
+    assert states["effect.cybertipline_draft"] == "done"
+    with db.session() as s:
+        [draft] = s.scalars(select(CyberTiplineReportRow)).all()
+        assert (draft.submission_id, draft.user, draft.status) == (body["id"], "u-42", "draft")
     with db.session() as s:
         assert s.scalars(select(ReviewItemRow)).all() == []
 

@@ -21,6 +21,7 @@ from bulwark.effects import webhooks
 from bulwark.effects.jobs import JobQueue, JobSpec
 from bulwark.policy.engine import Decision
 from bulwark.policy.rules import duration
+from bulwark.reporting.desk import ReportDesk
 from bulwark.store.db import Database
 from bulwark.store.models import LabelRow, ReviewItemRow, utcnow
 
@@ -104,8 +105,12 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
             {"submission": p["submission"], "verdict": p.get("verdict")},
         )
 
+    def cybertipline_draft(p: dict[str, Any]) -> None:
+        ReportDesk(db).draft(p["submission"], p.get("user", ""))  # one per submission
+
     return {
         "effect.review": review,
+        "effect.cybertipline_draft": cybertipline_draft,
         "effect.label": label,
         "effect.add_to_bank": add_to_bank,
         "effect.webhook": webhook,

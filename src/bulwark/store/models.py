@@ -205,3 +205,25 @@ class LabelRow(Base):
     label: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CyberTiplineReportRow(Base):
+    """A report's life: ``draft`` (policy asked for one), ``decided`` (a reviewer
+    classified it), ``confirmed`` (a second reviewer agreed), ``filed`` or
+    ``failed`` (with the error)."""
+
+    __tablename__ = "cybertipline_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    classification: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    annotations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ncmec_report_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    file_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    filed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
