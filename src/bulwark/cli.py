@@ -16,6 +16,7 @@ from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
 from bulwark.banks.text_entries import KnownText, entries_for, read_known_texts
 from bulwark.cli_policy import policy_app
+from bulwark.cli_report import report_app
 from bulwark.cli_support import (
     console,
     err_console,
@@ -41,6 +42,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(text_app, name="text")
 app.add_typer(eval_app, name="eval")
 app.add_typer(policy_app, name="policy")
+app.add_typer(report_app, name="report")
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit-log")
 

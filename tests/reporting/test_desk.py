@@ -114,3 +114,39 @@ def test_bad_decisions_are_refused(db: Database, drafted: tuple[int, str]) -> No
     with pytest.raises(ReportError, match="no report"):
         desk.confirm(999_999, "ben")
     assert desk.draft(sid) == report_id  # drafting again returns the same report
+
+
+def test_report_commands(
+    db: Database, drafted: tuple[int, str], ncmec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bulwark.cli import app
+
+    report_id = str(drafted[0])
+    monkeypatch.setenv("BULWARK_DB_URL", db.url)
+    run = CliRunner().invoke
+    assert "draft" in run(app, ["report", "list"]).output
+    ok = run(app, ["report", "decide", report_id, "--reviewer", "ana", "--classification", "A2"])
+    assert ok.exit_code == 0, ok.output
+    same = run(app, ["report", "confirm", report_id, "--reviewer", "ana"])
+    assert same.exit_code == 2 and "second reviewer" in same.output
+    assert run(app, ["report", "confirm", report_id, "--reviewer", "ben"]).exit_code == 0
+    for var in (
+        "BULWARK_REPORTER_FIRST_NAME",
+        "BULWARK_REPORTER_LAST_NAME",
+        "BULWARK_REPORTER_EMAIL",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("BULWARK_CYBERTIP_USER", "esp")
+    monkeypatch.setenv("BULWARK_CYBERTIP_PASSWORD", "secret")
+    monkeypatch.setenv("BULWARK_CYBERTIP_URL", ncmec)
+    unset = run(app, ["report", "file", report_id])
+    assert unset.exit_code == 2 and "BULWARK_REPORTER_EMAIL" in unset.output
+    assert FakeCyberTipline.calls == []
+    monkeypatch.setenv("BULWARK_REPORTER_FIRST_NAME", "Trust")
+    monkeypatch.setenv("BULWARK_REPORTER_LAST_NAME", "Safety")
+    monkeypatch.setenv("BULWARK_REPORTER_EMAIL", "ts@platform.example")
+    filed = run(app, ["report", "file", report_id])
+    assert filed.exit_code == 0, filed.output
+    assert "NCMEC report 1001" in filed.output
