@@ -28,6 +28,7 @@ from bulwark.cli_support import (
     progress,
 )
 from bulwark.cli_text import eval_app, text_app
+from bulwark.cli_user import user_app
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher, MatchResult, build_snapshot
 from bulwark.signals.hashing import FileHashes, hash_path
@@ -43,6 +44,7 @@ app.add_typer(text_app, name="text")
 app.add_typer(eval_app, name="eval")
 app.add_typer(policy_app, name="policy")
 app.add_typer(report_app, name="report")
+app.add_typer(user_app, name="user")
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit-log")
 

@@ -1,0 +1,1 @@
+"""The review console: accounts for people, queues, protected viewing, decisions."""
