@@ -159,6 +159,21 @@ def decode_image(
     return DecodedImage(pixels, media_type, width, height, n_frames, source_mode)
 
 
+def open_reduced(data: bytes, max_side: int, limits: MediaLimits = DEFAULT_LIMITS) -> Image.Image:
+    """The first frame, decoded no larger than needed to show it at ``max_side``
+    pixels: JPEGs decode DCT-scaled (down to 1/8), so a preview of a large photo
+    never pays for its full decode."""
+    im, media_type = _open(data, limits)
+    n_frames = _frame_count(im, limits, media_type.format)
+    if media_type.format == "jpeg":
+        im.draft("RGB", (max_side, max_side))
+    if n_frames > 1:
+        im.seek(0)
+    _load(im, media_type.format)
+    im.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
+    return im
+
+
 @dataclass(frozen=True)
 class ImageFrame:
     index: int
@@ -196,4 +211,11 @@ def open_image_frames(
     return media_type, n_frames, frames()
 
 
-__all__ = ["DecodedImage", "ImageFrame", "MediaError", "decode_image", "open_image_frames"]
+__all__ = [
+    "DecodedImage",
+    "ImageFrame",
+    "MediaError",
+    "decode_image",
+    "open_image_frames",
+    "open_reduced",
+]

@@ -1,0 +1,53 @@
+"""What a reviewer's screen receives: blurred, greyscale, reduced — made on the server.
+
+Blur applied by CSS alone still sends the unblurred bytes to the browser (one
+"save image" away). Here the protected view is a new, small JPEG computed on
+the server; the original bytes only leave on an audited reveal. The blur is a
+reduction to a few dozen pixels across followed by smooth enlargement, which
+removes identifying detail at any size and costs a few milliseconds (the
+decoder does most of the shrinking: JPEGs decode DCT-scaled).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageFilter
+
+from bulwark.media.image import open_reduced
+from bulwark.media.limits import DEFAULT_LIMITS, MediaLimits
+
+
+@dataclass(frozen=True)
+class Protection:
+    blur: bool = True
+    greyscale: bool = True
+    max_side: int = 640
+    #: the blurred image keeps this many pixels across its longer side
+    blur_side: int = 24
+
+
+DEFAULT = Protection()
+
+
+def protected_jpeg(
+    data: bytes, how: Protection = DEFAULT, limits: MediaLimits = DEFAULT_LIMITS
+) -> bytes:
+    """A JPEG safe to show by default; raises ``MediaError`` for what cannot be decoded."""
+    # a blurred view needs no detail: decode at an eighth when the format allows
+    im = open_reduced(data, how.blur_side * 8 if how.blur else how.max_side, limits)
+    im = im.convert("L" if how.greyscale else "RGB")
+    if how.blur:
+        w, h = im.size
+        fit = how.max_side / max(w, h)
+        shown = (max(1, round(w * fit)), max(1, round(h * fit)))
+        scale = how.blur_side / max(w, h)
+        tiny = im.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.BOX)
+        im = tiny.resize(shown, Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(2))
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+__all__ = ["DEFAULT", "Protection", "protected_jpeg"]
