@@ -202,9 +202,10 @@ def create_app(
     )
 
     # Every refused request is counted (``bulwark_refused_requests_total`` by
-    # status and kind) and logged; a refusal to a known key (wrong role, rate
-    # limit) is also written to the audit log under that key. Requests without a
-    # valid key are not: anyone could then grow the audit log at will.
+    # status and kind) and logged; a known key asking for what its role forbids
+    # (403) is also written to the audit log under that key. Requests without a
+    # valid key, and a key hammering past its rate limit, are not: either could
+    # then grow the audit log at will.
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, exc: AuthError) -> JSONResponse:
         _refused(request, exc.status, "auth", str(exc), exc.key_id)
@@ -231,7 +232,7 @@ def create_app(
     ) -> None:
         refused.labels(str(status), kind).inc()
         log.info("refused %s %s: %s %s", request.method, request.url.path, status, why[:300])
-        if key_id is not None:
+        if key_id is not None and status == 403:
             audit.append(
                 f"key:{key_id}", "refused", request.url.path[:500], status=status, reason=why[:500]
             )

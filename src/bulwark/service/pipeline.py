@@ -5,7 +5,7 @@ matched against the banks and read for provenance. Analyzers run only when a
 rule of the policy reads one of their categories. With ``defer`` set, slow
 analyzers (``Analyzer.slow``) are skipped and the categories they owe are
 returned in ``Outcome.deferred``: the service answers with the provisional
-decision and a worker finishes the analysis (service/deferred.py).
+decision and a worker finishes the analysis (service/worker.py).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def _hash_and_match(
     hashes = hash_content(content, dihedral=True)
     if matcher is None or not hashes.signals:  # None: no banks (tests, text-only)
         return content, hashes, None
-    if not fast:
+    jpeg = hashes.media_type is not None and hashes.media_type.format == "jpeg"
+    if not (fast and jpeg):  # only JPEGs have a fast decode; the rest were hashed exactly
         return content, hashes, matcher.match(hashes)
     first = matcher.match(hashes, slack=FAST_PDQ_SLACK)
     pdq = [m for m in first.matches + first.negatives + first.suppressed if m.signal_type == "pdq"]
