@@ -121,3 +121,21 @@ def test_bank_bad_input(admin_api) -> None:  # type: ignore[no-untyped-def]
         ).status_code
         == 404
     )
+
+
+def test_clients_cannot_probe_which_banks_exist(admin_api) -> None:  # type: ignore[no-untyped-def]
+    client, admin, platform = admin_api
+    client.post("/v1/banks", json={"name": "real"}, headers=admin)
+    for name in ("real", "made-up"):
+        for method, path, body in (
+            ("patch", f"/v1/banks/{name}", {"enabled": False}),
+            ("delete", f"/v1/banks/{name}", None),
+            (
+                "post",
+                f"/v1/banks/{name}/signals",
+                {"signals": [{"type": "md5", "value": "0" * 32}]},
+            ),
+            ("get", f"/v1/banks/{name}", None),
+        ):
+            r = client.request(method, path, json=body, headers=platform)
+            assert r.status_code == 403, (method, path, r.status_code)

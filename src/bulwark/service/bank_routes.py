@@ -113,6 +113,7 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
 
     @router.patch("/{name}")
     def change_bank(name: str, change: BankChange, key: Admin) -> dict[str, Any]:
+        require(key, "manage_banks")  # before any look-up: bank names are not for clients
         existing(name)
         admin(key, "bank_enable" if change.enabled else "bank_disable", name)
         store.set_bank_enabled(name, change.enabled)
@@ -120,6 +121,7 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
 
     @router.delete("/{name}")
     def delete_bank(name: str, key: Admin) -> dict[str, Any]:
+        require(key, "manage_banks")
         bank = existing(name)
         admin(key, "bank_delete", name, entries=bank.entry_count)
         store.delete(name)
@@ -136,12 +138,12 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
     @router.post("/{name}/signals")
     def add_signals(name: str, batch: SignalBatch, key: Admin) -> dict[str, int]:
         """Add hashes (one call, all or nothing); bad ones are listed by position."""
+        require(key, "manage_banks")
         existing(name)
         entries = [
             NewEntry(s.type, s.value, s.source or f"api:key:{key.id}", line=i)
             for i, s in enumerate(batch.signals, start=1)
         ]
-        require(key, "manage_banks")
         result = add(name, entries, "request")
         audit.append(f"key:{key.id}", "bank_add_signals", name, **result)
         return result
