@@ -47,6 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bulwark.banks.store import BankStore
+from bulwark.console.routes import console_router
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher
 from bulwark.policy.rules import Policy, default_policy
@@ -433,6 +434,7 @@ def create_app(
 
     app.include_router(bank_router(database, caller))
     app.include_router(webhook_router(database, caller))
+    app.include_router(console_router(database))
 
     @app.get("/v1/submissions/{sid}")
     def read_submission(sid: str, key: Annotated[ApiKey, Depends(caller)]) -> dict[str, Any]:

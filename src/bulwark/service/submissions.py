@@ -35,6 +35,8 @@ from bulwark.store.group_commit import GroupCommitter
 from bulwark.store.models import PendingContentRow, SubmissionRow, utcnow
 
 DEFERRED_JOB = "analyze.deferred"
+#: how long the bytes of an item waiting for human review are kept (encrypted)
+REVIEW_KEEP_DAYS = 30
 _SUBMISSIONS = cast(Table, SubmissionRow.__table__)
 _PENDING = cast(Table, PendingContentRow.__table__)
 #: nothing a slow analyzer finds can raise this verdict, so it is never deferred
@@ -141,7 +143,7 @@ class SubmissionRecorder:
             body = dict(row.decision)
             details = {**body.get("details", {}), **outcome.details}
             if "preserved_item" not in details:
-                details.update(self._preserve(s, sid, decision, content))
+                details.update(self._preserve(s, sid, decision, content, "review_copy" in details))
             body.update(decision.as_dict())
             body.update(status="complete", details=details)
             body.pop("pending_categories", None)
@@ -170,12 +172,29 @@ class SubmissionRecorder:
     def _effects(decision: Decision, sid: str, user: str, outcome: Outcome) -> list[JobSpec]:
         return effect_jobs(decision, sid, user=user, signals=outcome.details.get("signals", []))
 
-    def _preserve(self, s: Session, sid: str, decision: Decision, content: bytes) -> dict[str, Any]:
+    def _preserve(
+        self,
+        s: Session,
+        sid: str,
+        decision: Decision,
+        content: bytes,
+        have_review_copy: bool = False,
+    ) -> dict[str, Any]:
+        """Evidence of reported items for the legal period; a copy of items sent to
+        human review for ``REVIEW_KEEP_DAYS``, so the console can show them (both
+        encrypted). Nothing else is kept."""
         wanted = [e for e in decision.effects if e.type == "preserve_evidence"]
-        if not wanted or not content:
+        review = any(e.type == "review" for e in decision.effects)
+        if not (wanted or review) or not content or (not wanted and have_review_copy):
             return {}
         if self.vault is None:
             return {"preservation": "not configured: set BULWARK_PRESERVATION_KEY"}
+        if not wanted:
+            item = self.vault.preserve_in(s, sid, content, days=REVIEW_KEEP_DAYS)
+            AuditLog.append_in(
+                s, "service", "keep_for_review", sid, item=item, days=REVIEW_KEEP_DAYS
+            )
+            return {"review_copy": item}
         days = int(wanted[0].params.get("days", 365))
         item = self.vault.preserve_in(s, sid, content, days=days)
         AuditLog.append_in(s, "service", "preserve_evidence", sid, item=item, days=days)
