@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from bulwark.console.accounts import AccountError, Accounts, SignedIn
 from bulwark.console.protect import protected_jpeg
+from bulwark.effects.dispatch import CHILD_SAFETY_QUEUES
 from bulwark.effects.preservation import EvidenceVault, PreservationError, key_from_env
 from bulwark.errors import MediaError
 from bulwark.reporting.viewed import REVEAL
@@ -164,7 +165,8 @@ def console_router(db: Database) -> APIRouter:
                 .where(ReviewItemRow.queue == name, ReviewItemRow.state == "open")
                 .order_by(ReviewItemRow.priority, ReviewItemRow.created_at)
             ).all()
-        if any(r.child_safety for r, _ in rows) and who.person.role != "child_safety_reviewer":
+        child_safety = name in CHILD_SAFETY_QUEUES or any(r.child_safety for r, _ in rows)
+        if child_safety and who.person.role != "child_safety_reviewer":
             audit.append(
                 f"user:{who.person.name}", "refused", f"queue:{name}", reason="child safety"
             )
