@@ -171,3 +171,16 @@ def test_bank_matched_items_are_never_shown(console, db: Database) -> None:  # t
     assert client.get(f"/console/item/{item}/image").status_code == 403
     assert client.post(f"/console/item/{item}/reveal", data={"csrf": csrf}).status_code == 403
     assert not file_viewed_by_esp(db, ids["banked"])
+
+
+def test_daily_exposure_limit(console, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    client, items, _ = console
+    monkeypatch.setenv("BULWARK_REVEAL_DAILY_LIMIT", "1")
+    csrf = _sign_in(client, "rev")
+    item = items["photo"]
+    assert "Reveals today: 0 of 1" in client.get(f"/console/item/{item}").text
+    assert client.post(f"/console/item/{item}/reveal", data={"csrf": csrf}).status_code == 200
+    page = client.get(f"/console/item/{item}").text
+    assert "Reveals today: 1 of 1" in page and "take a break" in page
+    over = client.post(f"/console/item/{item}/reveal", data={"csrf": csrf})
+    assert over.status_code == 429 and "take a" in over.text

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from bulwark.console.accounts import AccountError, Accounts, SignedIn
+from bulwark.console.exposure import daily_limit, reveals_today
 from bulwark.console.protect import protected_jpeg
 from bulwark.effects.dispatch import CHILD_SAFETY_QUEUES
 from bulwark.effects.preservation import EvidenceVault, PreservationError, key_from_env
@@ -197,6 +198,8 @@ def console_router(db: Database) -> APIRouter:
             provenance=details.get("provenance"),
             never_shown=never_shown(it),
             has_content="preserved_item" in details or "review_copy" in details,
+            exposure=reveals_today(db, who.person.name),
+            exposure_limit=daily_limit(),
             title=f"item {item_id}",
         )
 
@@ -234,6 +237,18 @@ def console_router(db: Database) -> APIRouter:
                 reason="reveal of bank-matched item",
             )
             raise HTTPException(403, "matched to a bank of known material: never shown")
+        if reveals_today(db, who.person.name) >= daily_limit():
+            audit.append(
+                f"user:{who.person.name}",
+                "refused",
+                it.row.submission_id,
+                reason="daily exposure limit",
+            )
+            raise HTTPException(
+                429,
+                f"you have reached today's limit of {daily_limit()} reveals: please take a "
+                "break; you can still decide from the evidence and the protected view",
+            )
         data = content_of(it)
         if data is None:
             raise HTTPException(404, "the content was not kept")
