@@ -69,11 +69,14 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
     store = BankStore(db)
     audit = AuditLog(db)
     router = APIRouter(prefix="/v1/banks", tags=["banks"])
-    Admin = Annotated[ApiKey, Depends(caller)]
 
-    def admin(key: ApiKey, action: str, bank: str, **details: Any) -> None:
+    async def admin_key(key: Annotated[ApiKey, Depends(caller)]) -> ApiKey:
+        """Every route here is for admins; checked before any look-up, so clients
+        cannot probe which bank names exist."""
         require(key, "manage_banks")
-        audit.append(f"key:{key.id}", action, bank, **details)
+        return key
+
+    Admin = Annotated[ApiKey, Depends(admin_key)]
 
     def existing(name: str) -> Bank:
         try:
@@ -84,12 +87,10 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
     @router.get("")
     def list_banks(key: Admin) -> list[dict[str, Any]]:
         """Bank names, labels and sizes; never their contents."""
-        require(key, "manage_banks")
         return [b.summary() for b in store.banks()]
 
     @router.post("", status_code=201)
     def create_bank(spec: BankSpec, key: Admin) -> dict[str, Any]:
-        require(key, "manage_banks")
         try:
             bank = store.create(
                 spec.name,
@@ -108,22 +109,19 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
 
     @router.get("/{name}")
     def read_bank(name: str, key: Admin) -> dict[str, Any]:
-        require(key, "manage_banks")
         return existing(name).summary()
 
     @router.patch("/{name}")
     def change_bank(name: str, change: BankChange, key: Admin) -> dict[str, Any]:
-        require(key, "manage_banks")  # before any look-up: bank names are not for clients
         existing(name)
-        admin(key, "bank_enable" if change.enabled else "bank_disable", name)
+        audit.append(f"key:{key.id}", "bank_enable" if change.enabled else "bank_disable", name)
         store.set_bank_enabled(name, change.enabled)
         return store.get(name).summary()
 
     @router.delete("/{name}")
     def delete_bank(name: str, key: Admin) -> dict[str, Any]:
-        require(key, "manage_banks")
         bank = existing(name)
-        admin(key, "bank_delete", name, entries=bank.entry_count)
+        audit.append(f"key:{key.id}", "bank_delete", name, entries=bank.entry_count)
         store.delete(name)
         return {"deleted": name, "entries": bank.entry_count}
 
@@ -138,7 +136,6 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
     @router.post("/{name}/signals")
     def add_signals(name: str, batch: SignalBatch, key: Admin) -> dict[str, int]:
         """Add hashes (one call, all or nothing); bad ones are listed by position."""
-        require(key, "manage_banks")
         existing(name)
         entries = [
             NewEntry(s.type, s.value, s.source or f"api:key:{key.id}", line=i)
@@ -153,7 +150,6 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
         name: str, key: Admin, file: Annotated[UploadFile, File()]
     ) -> dict[str, Any]:
         """Hash a file and bank its signals (HMA's "add content to bank")."""
-        require(key, "manage_banks")
         existing(name)
         data = await read_upload(file)
         hashes = hash_content(FileContent(data, name=file.filename or "upload"))
@@ -170,7 +166,6 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
     @router.post("/{name}/signals/disable")
     def disable_signal(name: str, req: DisableRequest, key: Admin) -> dict[str, int]:
         """Switch off an entry the caller already holds (a false positive)."""
-        require(key, "manage_banks")
         existing(name)
         try:
             st = get_signal_type(req.type)
