@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 from datetime import datetime, time
 
-from sqlalchemy import func, select
-
 from bulwark.reporting.viewed import REVEAL
+from bulwark.store.audit_log import AuditLog
 from bulwark.store.db import Database
-from bulwark.store.models import AuditRecordRow, utcnow
+from bulwark.store.models import utcnow
 
 DEFAULT_DAILY_LIMIT = 50
 
@@ -27,18 +26,9 @@ def daily_limit() -> int:
 
 
 def reveals_today(db: Database, reviewer: str) -> int:
-    start = datetime.combine(utcnow().date(), time.min, tzinfo=utcnow().tzinfo)
-    with db.session() as s:
-        n = s.scalar(
-            select(func.count())
-            .select_from(AuditRecordRow)
-            .where(
-                AuditRecordRow.action == REVEAL,
-                AuditRecordRow.actor == f"user:{reviewer}",
-                AuditRecordRow.at >= start,
-            )
-        )
-    return int(n or 0)
+    now = utcnow()
+    start = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
+    return AuditLog(db).count(REVEAL, actor=f"user:{reviewer}", since=start)
 
 
 __all__ = ["DEFAULT_DAILY_LIMIT", "daily_limit", "reveals_today"]

@@ -8,22 +8,14 @@ each time a reviewer deliberately views an item unblurred.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
+from bulwark.store.audit_log import AuditLog
 from bulwark.store.db import Database
-from bulwark.store.models import AuditRecordRow
 
 REVEAL = "reveal"
 
 
 def file_viewed_by_esp(db: Database, submission_id: str) -> bool:
-    with db.session() as s:
-        n = s.scalar(
-            select(func.count())
-            .select_from(AuditRecordRow)
-            .where(AuditRecordRow.action == REVEAL, AuditRecordRow.subject == submission_id)
-        )
-    return bool(n)
+    return AuditLog(db).count(REVEAL, subject=submission_id) > 0
 
 
 __all__ = ["REVEAL", "file_viewed_by_esp"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bulwark.store.db import Database
@@ -116,6 +116,26 @@ class AuditLog:
         s.execute(insert(_RECORDS), rows)
         s.execute(update(_HEAD).where(_HEAD.c.id == 1).values(last_id=rid, last_hash=prev))
         return rid
+
+    def count(
+        self,
+        action: str,
+        *,
+        subject: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+    ) -> int:
+        """How many records of ``action`` there are (for one subject, one actor,
+        since a time): what was done is read from the record of it."""
+        q = select(func.count()).select_from(AuditRecordRow).where(AuditRecordRow.action == action)
+        if subject is not None:
+            q = q.where(AuditRecordRow.subject == subject)
+        if actor is not None:
+            q = q.where(AuditRecordRow.actor == actor)
+        if since is not None:
+            q = q.where(AuditRecordRow.at >= since)
+        with self.db.session() as s:
+            return int(s.scalar(q) or 0)
 
     def records(self, batch: int = 10_000) -> Iterator[AuditRecordRow]:
         last = 0
