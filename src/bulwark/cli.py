@@ -20,6 +20,7 @@ from bulwark.cli_report import report_app
 from bulwark.cli_support import (
     console,
     err_console,
+    fail,
     hashes_json,
     iter_files,
     match_json,
@@ -68,11 +69,6 @@ def _store() -> BankStore:
 
 def _index_dir() -> Path:
     return home_dir() / "index"
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    err_console.print(f"[red]error:[/] {exc}")
-    return typer.Exit(1)
 
 
 T = TypeVar("T")
@@ -150,7 +146,7 @@ def match_cmd(
     try:
         matcher = Matcher(_store(), _index_dir())
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     results: list[MatchResult] = []
     hashed = _hash_all(paths, fast=fast, dihedral=dihedral, label="hashing")
     for i in range(0, len(hashed), 256):
@@ -189,7 +185,7 @@ def bank_create(
             negative=negative,
         )
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"created bank [bold]{b.name}[/] (id {b.id})")
 
 
@@ -232,7 +228,7 @@ def bank_import(
         entries = read_file(file, fmt)
         added, dup = store.add_entries(name, entries, source_name=str(file))
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"imported {added} new entries into {name} ({dup} already present)")
 
 
@@ -244,14 +240,14 @@ def bank_export(
 ) -> None:
     """Export a bank's entries (operator command; the API never returns them)."""
     if fmt not in WRITERS:
-        raise _fail(BulwarkError(f"unknown format {fmt!r} (known: {', '.join(WRITERS)})"))
+        raise fail(BulwarkError(f"unknown format {fmt!r} (known: {', '.join(WRITERS)})"))
     store = _store()
     try:
         store.get(name)
         with file.open("w", encoding="utf-8", newline="") as f:
             n = WRITERS[fmt](store.iter_entries(name), f)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"wrote {n} entries to {file}")
 
 
@@ -286,7 +282,7 @@ def bank_add_text(
         )
         added, dup = store.add_entries(name, entries)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(
         f"added {added} entries for {len(known)} text(s) to {name} ({dup} already present)"
     )
@@ -306,7 +302,7 @@ def bank_add(
     try:
         store.get(name)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     entries: list[NewEntry] = []
     failed = 0
     if signal:
@@ -320,7 +316,7 @@ def bank_add(
     try:
         added, dup = store.add_entries(name, entries)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"added {added} entries to {name} ({dup} already present, {failed} unreadable)")
 
 
@@ -328,7 +324,7 @@ def _set_entry(entry_id: int, enabled: bool, reason: str | None) -> None:
     try:
         _store().set_entry_enabled(entry_id, enabled, reason)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"entry {entry_id} {'enabled' if enabled else 'disabled'}")
 
 
@@ -354,7 +350,7 @@ def bank_delete(
     try:
         _store().delete(name)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"deleted bank {name}")
 
 
@@ -371,12 +367,12 @@ def bank_fetch(
     for p in param or []:
         k, sep, v = p.partition("=")
         if not sep:
-            raise _fail(BulwarkError(f"--param needs KEY=VALUE, got {p!r}"))
+            raise fail(BulwarkError(f"--param needs KEY=VALUE, got {p!r}"))
         collab[k] = v
     try:
         added, dup = fetch_into_bank(_store(), name, exchange, collab)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"fetched {added} new entries into {name} ({dup} already present)")
 
 
@@ -405,7 +401,7 @@ def key_create(
     try:
         key, rec = KeyStore(Database()).create(name, role, rate_per_minute=rate)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"key {rec.id} ({rec.role}) for {name}: {key}")
     console.print("[dim]store it now: only its hash is kept[/]")
 

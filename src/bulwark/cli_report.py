@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from bulwark.cli_support import console, err_console
+from bulwark.cli_support import console, fail
 from bulwark.effects.preservation import EvidenceVault, key_from_env
 from bulwark.errors import BulwarkError
 from bulwark.reporting.client import client_from_env
@@ -26,11 +26,6 @@ from bulwark.store.db import Database
 from bulwark.store.models import CyberTiplineReportRow
 
 report_app = typer.Typer(help="CyberTipline reports: decide, confirm, file.", no_args_is_help=True)
-
-
-def _fail(exc: BulwarkError) -> typer.Exit:
-    err_console.print(f"[red]error:[/] {exc}")
-    return typer.Exit(2)
 
 
 def reporter_from_env() -> Reporter:
@@ -81,7 +76,7 @@ def report_decide(
             report_id, reviewer, classification, tuple(annotation or ())
         )
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc, 2) from exc
     console.print(
         f"report {st.id}: {st.status} by {st.decided_by}; a second reviewer confirms next"
     )
@@ -94,7 +89,7 @@ def report_confirm(
     try:
         st = ReportDesk(Database()).confirm(report_id, reviewer)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc, 2) from exc
     console.print(f"report {st.id}: confirmed by {st.confirmed_by}; ready to file")
 
 
@@ -107,7 +102,7 @@ def report_file(report_id: int) -> None:
         with client_from_env() as client:
             filed = ReportDesk(db).file(report_id, client, reporter_from_env(), vault)
     except BulwarkError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc, 2) from exc
     console.print(
         f"report {report_id} filed: NCMEC report {filed.report_id}, {len(filed.file_ids)} file(s)"
     )

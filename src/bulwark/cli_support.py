@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -17,6 +18,12 @@ from bulwark.signals.hashing import FileHashes
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def fail(exc: Exception, code: int = 1) -> typer.Exit:
+    """Print the error the way every command does; ``raise fail(exc) from exc``."""
+    err_console.print(f"[red]error:[/] {exc}")
+    return typer.Exit(code)
 
 
 def iter_files(paths: Sequence[Path]) -> Iterator[Path | tuple[Path, str]]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bulwark.cli_support import console, err_console
+from bulwark.cli_support import console, fail
 from bulwark.console.accounts import ROLES, AccountError, Accounts
 from bulwark.store.db import Database
 
@@ -30,8 +30,7 @@ def user_add(
     try:
         person = Accounts(Database()).add(name, role, password)
     except AccountError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(exc, 2) from exc
     console.print(f"user {person.name} added as {person.role}")
 
 
@@ -41,8 +40,7 @@ def user_disable(name: str) -> None:
     try:
         Accounts(Database()).disable(name)
     except AccountError as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        raise fail(exc, 2) from exc
     console.print(f"user {name} disabled")
 
 
