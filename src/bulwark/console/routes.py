@@ -26,7 +26,7 @@ from bulwark.console.accounts import AccountError, Accounts, SignedIn
 from bulwark.console.exposure import daily_limit, reveals_today
 from bulwark.console.protect import protected_jpeg
 from bulwark.effects.dispatch import CHILD_SAFETY_QUEUES
-from bulwark.effects.preservation import EvidenceVault, PreservationError, key_from_env
+from bulwark.effects.preservation import PreservationError, vault_from_env
 from bulwark.errors import MediaError
 from bulwark.reporting.viewed import REVEAL
 from bulwark.store.audit_log import AuditLog
@@ -54,6 +54,7 @@ def console_router(db: Database) -> APIRouter:
     router = APIRouter(prefix="/console", include_in_schema=False)
     accounts = Accounts(db)
     audit = AuditLog(db)
+    vault = vault_from_env(db)
     templates = Jinja2Templates(directory=str(resources.files("bulwark.console") / "templates"))
 
     def page(
@@ -94,11 +95,11 @@ def console_router(db: Database) -> APIRouter:
     def content_of(item: _Item) -> bytes | None:
         details = item.decision.get("details", {})
         kept = details.get("preserved_item", details.get("review_copy"))
-        if kept is None:
+        if kept is None or vault is None:
             return None
         try:
-            return EvidenceVault(db, key_from_env()).retrieve(int(kept))[1]
-        except PreservationError:
+            return vault.retrieve(int(kept))[1]
+        except PreservationError:  # purged, or tampered with: nothing to show
             return None
 
     def never_shown(item: _Item) -> bool:

@@ -101,4 +101,12 @@ class EvidenceVault:
             return len(s.scalars(select(PreservedItemRow.id)).all())
 
 
-__all__ = ["DEFAULT_DAYS", "EvidenceVault", "PreservationError", "key_from_env"]
+def vault_from_env(db: Database) -> EvidenceVault | None:
+    """The vault when ``BULWARK_PRESERVATION_KEY`` is set, else None (nothing kept)."""
+    try:
+        return EvidenceVault(db, key_from_env())
+    except PreservationError:
+        return None
+
+
+__all__ = ["DEFAULT_DAYS", "EvidenceVault", "PreservationError", "key_from_env", "vault_from_env"]

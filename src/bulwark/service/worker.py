@@ -19,7 +19,7 @@ from typing import Any
 from bulwark.banks.store import BankStore
 from bulwark.effects.dispatch import handlers as effect_handlers
 from bulwark.effects.jobs import JobQueue
-from bulwark.effects.preservation import EvidenceVault, PreservationError, key_from_env
+from bulwark.effects.preservation import vault_from_env
 from bulwark.match.matcher import Matcher
 from bulwark.policy.rules import Policy, default_policy
 from bulwark.service.pipeline import process_image, process_text
@@ -32,12 +32,8 @@ Handler = Callable[[dict[str, Any]], None]
 
 def recorder_from_env(db: Database) -> SubmissionRecorder:
     """Evidence vault and completion webhook as configured (both optional)."""
-    try:
-        vault: EvidenceVault | None = EvidenceVault(db, key_from_env())
-    except PreservationError:
-        vault = None
     hook = os.environ.get("BULWARK_COMPLETION_WEBHOOK_URL") or None
-    return SubmissionRecorder(db, vault, hook)
+    return SubmissionRecorder(db, vault_from_env(db), hook)
 
 
 def deferred_handler(
