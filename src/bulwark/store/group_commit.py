@@ -73,9 +73,9 @@ class GroupCommitter:
         try:
             with self.db.write_lock(), self.db.session() as s:
                 results = [write(s) for write, _ in batch]
-        except Exception:
-            if len(batch) == 1:
-                self._one(*batch[0])
+        except Exception as exc:
+            if len(batch) == 1:  # nothing to separate: that write failed
+                batch[0][1].set_exception(exc)
                 return
             for write, done in batch:  # find the bad one; everyone else still commits
                 self._one(write, done)
