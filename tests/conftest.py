@@ -13,6 +13,7 @@ from PIL import Image
 from bulwark.banks.store import BankStore
 from bulwark.demo import demo_photos
 from bulwark.store.db import Database, empty_database
+from tests.ncmec_server import ncmec  # noqa: F401  (the local CyberTipline, for every test dir)
 
 PG_URL = os.environ.get("BULWARK_TEST_POSTGRES_URL")
 

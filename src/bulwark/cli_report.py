@@ -9,32 +9,19 @@ and the reporting contact in the environment.
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from bulwark.cli_support import console, fail
 from bulwark.effects.preservation import EvidenceVault, key_from_env
 from bulwark.errors import BulwarkError
-from bulwark.reporting.client import client_from_env
+from bulwark.reporting.client import client_from_env, reporter_from_env
 from bulwark.reporting.desk import ReportDesk
-from bulwark.reporting.model import Reporter, ReportError
 from bulwark.store.db import Database
-from bulwark.store.models import CyberTiplineReportRow
 
 report_app = typer.Typer(help="CyberTipline reports: decide, confirm, file.", no_args_is_help=True)
-
-
-def reporter_from_env() -> Reporter:
-    names = ("BULWARK_REPORTER_FIRST_NAME", "BULWARK_REPORTER_LAST_NAME", "BULWARK_REPORTER_EMAIL")
-    missing = [n for n in names if not os.environ.get(n)]
-    if missing:
-        raise ReportError(f"the reporting contact is not configured: set {', '.join(missing)}")
-    first, last, email = (os.environ[n] for n in names)
-    return Reporter(first, last, email, os.environ.get("BULWARK_REPORTER_TEMPLATE", ""))
 
 
 @report_app.command("list")
@@ -42,23 +29,18 @@ def report_list(
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
 ) -> None:
     """Reports and where each stands (no content, no hashes)."""
-    db = Database()
-    q = select(CyberTiplineReportRow).order_by(CyberTiplineReportRow.id)
-    if status:
-        q = q.where(CyberTiplineReportRow.status == status)
     t = Table()
     for c in ("id", "submission", "status", "decided by", "confirmed by", "NCMEC id"):
         t.add_column(c)
-    with db.session() as s:
-        for r in s.scalars(q):
-            t.add_row(
-                str(r.id),
-                r.submission_id,
-                r.status,
-                r.decided_by or "",
-                r.confirmed_by or "",
-                r.ncmec_report_id or "",
-            )
+    for r in ReportDesk(Database()).listing(status):
+        t.add_row(
+            str(r.id),
+            r.submission_id,
+            r.status,
+            r.decided_by or "",
+            r.confirmed_by or "",
+            r.ncmec_report_id or "",
+        )
     console.print(t)
 
 

@@ -28,7 +28,7 @@ from bulwark.reporting.viewed import REVEAL, file_viewed_by_esp
 from bulwark.reporting.xml import _schema, file_details_xml, report_xml
 from bulwark.store.audit_log import AuditLog
 from bulwark.store.db import Database
-from tests.reporting.conftest import FakeCyberTipline
+from tests.ncmec_server import FakeCyberTipline
 
 AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

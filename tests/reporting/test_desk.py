@@ -23,7 +23,7 @@ from bulwark.service.worker import worker_handlers
 from bulwark.store.audit_log import AuditLog
 from bulwark.store.db import Database
 from bulwark.store.models import CyberTiplineReportRow, PreservedItemRow, as_utc, utcnow
-from tests.reporting.conftest import FakeCyberTipline
+from tests.ncmec_server import FakeCyberTipline
 
 KEY = bytes(range(32))
 REPORTER = Reporter("Trust", "Safety", "ts@platform.example")

@@ -8,6 +8,7 @@ duplicates — so a job that runs twice after a crash acts once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
 from bulwark.effects import webhooks
 from bulwark.effects.jobs import JobQueue, JobSpec
+from bulwark.errors import BankError
 from bulwark.policy.engine import Decision
 from bulwark.policy.rules import duration
 from bulwark.reporting.desk import ReportDesk
@@ -66,7 +68,10 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
                         submission_id=p["submission"],
                         queue=p.get("queue", "general"),
                         priority=int(p.get("priority", 3)),
-                        child_safety=p.get("queue") in CHILD_SAFETY_QUEUES,
+                        # an escalated child-safety item stays child-safety
+                        child_safety=bool(p.get("child_safety"))
+                        or p.get("queue") in CHILD_SAFETY_QUEUES,
+                        user_ref=str(p.get("user", "")),
                     )
                 )
         except IntegrityError:
@@ -94,8 +99,11 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
             NewEntry(s["type"], s["value"], f"submission:{p['submission']}")
             for s in p.get("signals", [])
         ]
-        if entries:
-            store.add_entries(p["bank"], entries)  # duplicates are ignored by the store
+        if not entries:
+            return
+        if "create" in p:  # reviewers' banks come into being with their first entry
+            ensure_bank(store, p["bank"], negative=bool(p["create"].get("negative")))
+        store.add_entries(p["bank"], entries)  # duplicates are ignored by the store
 
     def webhook(p: dict[str, Any]) -> None:
         webhooks.queue_webhook(
@@ -108,9 +116,17 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
     def cybertipline_draft(p: dict[str, Any]) -> None:
         ReportDesk(db).draft(p["submission"], p.get("user", ""))  # one per submission
 
+    def report_decision(p: dict[str, Any]) -> None:
+        """A reviewer's classification from the console, for the report's second reviewer."""
+        desk = ReportDesk(db)
+        report = desk.draft(p["submission"], p.get("user", ""))
+        if desk.get(report).status in ("draft", "decided"):  # a rerun after confirming: done
+            desk.decide(report, p["reviewer"], p["classification"], tuple(p.get("annotations", ())))
+
     return {
         "effect.review": review,
         "effect.cybertipline_draft": cybertipline_draft,
+        "effect.report_decision": report_decision,
         "effect.label": label,
         "effect.add_to_bank": add_to_bank,
         "effect.webhook": webhook,
@@ -118,4 +134,18 @@ def handlers(db: Database) -> dict[str, Callable[[dict[str, Any]], None]]:
     }
 
 
-__all__ = ["effect_jobs", "handlers"]
+def ensure_bank(store: BankStore, name: str, *, negative: bool) -> None:
+    try:
+        store.get(name)
+    except BankError:
+        with contextlib.suppress(BankError):  # created meanwhile by another worker
+            store.create(
+                name,
+                description="false positives marked by reviewers"
+                if negative
+                else "items reviewers confirmed as violating",
+                negative=negative,
+            )
+
+
+__all__ = ["effect_jobs", "ensure_bank", "handlers"]

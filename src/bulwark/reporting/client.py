@@ -18,7 +18,7 @@ import httpx
 from defusedxml import ElementTree as SafeET
 
 from bulwark.errors import BulwarkError
-from bulwark.reporting.model import Report
+from bulwark.reporting.model import Report, Reporter, ReportError
 from bulwark.reporting.xml import file_details_xml, report_xml
 
 TEST_URL = "https://exttest.cybertip.org/ispws"
@@ -137,6 +137,16 @@ def client_from_env() -> CyberTiplineClient:
     return CyberTiplineClient(user, password, base_url=url)
 
 
+def reporter_from_env() -> Reporter:
+    """The reporting contact NCMEC answers to, from the environment."""
+    names = ("BULWARK_REPORTER_FIRST_NAME", "BULWARK_REPORTER_LAST_NAME", "BULWARK_REPORTER_EMAIL")
+    missing = [n for n in names if not os.environ.get(n)]
+    if missing:
+        raise ReportError(f"the reporting contact is not configured: set {', '.join(missing)}")
+    first, last, email = (os.environ[n] for n in names)
+    return Reporter(first, last, email, os.environ.get("BULWARK_REPORTER_TEMPLATE", ""))
+
+
 __all__ = [
     "PRODUCTION_URL",
     "TEST_URL",
@@ -145,4 +155,5 @@ __all__ = [
     "FiledReport",
     "ReportingDisabled",
     "client_from_env",
+    "reporter_from_env",
 ]

@@ -54,6 +54,9 @@ class ReportState:
     decided_by: str | None
     confirmed_by: str | None
     ncmec_report_id: str | None
+    user: str = ""
+    classification: str | None = None
+    last_error: str | None = None
 
 
 def _state(row: CyberTiplineReportRow) -> ReportState:
@@ -64,6 +67,9 @@ def _state(row: CyberTiplineReportRow) -> ReportState:
         row.decided_by,
         row.confirmed_by,
         row.ncmec_report_id,
+        row.user,
+        row.classification,
+        row.last_error,
     )
 
 
@@ -96,6 +102,21 @@ class ReportDesk:
         with self.db.session() as s:
             return _state(self._row(s, report_id))
 
+    def listing(self, status: str | None = None) -> list[ReportState]:
+        """Every report (or those with ``status``) and where each stands; no content."""
+        q = select(CyberTiplineReportRow).order_by(CyberTiplineReportRow.id)
+        if status:
+            q = q.where(CyberTiplineReportRow.status == status)
+        with self.db.session() as s:
+            return [_state(r) for r in s.scalars(q)]
+
+    @staticmethod
+    def _kept(s: Session, submission_id: str) -> PreservedItemRow | None:
+        sub = s.get(SubmissionRow, submission_id)
+        details = dict(sub.decision.get("details", {})) if sub is not None else {}
+        item = details.get("preserved_item", details.get("review_copy"))
+        return s.get(PreservedItemRow, int(item)) if item is not None else None
+
     @staticmethod
     def _row(s: Session, report_id: int) -> CyberTiplineReportRow:
         row = s.get(CyberTiplineReportRow, report_id)
@@ -124,6 +145,11 @@ class ReportDesk:
             row.status, row.decided_by = "decided", reviewer
             row.classification, row.annotations = classification, list(annotations)
             row.confirmed_by = None
+            kept = self._kept(s, row.submission_id)
+            if kept is not None:  # reportable now: kept for the legal period, not 30 days
+                kept.expires_at = max(
+                    as_utc(kept.expires_at), utcnow() + timedelta(days=RETENTION_DAYS)
+                )
             AuditLog.append_in(
                 s,
                 reviewer,
@@ -209,7 +235,8 @@ class ReportDesk:
             user, classification = row.user, row.classification
             annotations = list(row.annotations)
             incident_at = as_utc(sub.created_at)
-        item = details.get("preserved_item")
+        # the policy preserved it, or a reviewer reported an item kept for review
+        item = details.get("preserved_item", details.get("review_copy"))
         if item is None:
             raise ReportError(
                 f"submission {row.submission_id} has no preserved evidence to report "

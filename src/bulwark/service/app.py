@@ -48,6 +48,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bulwark.banks.store import BankStore
 from bulwark.console.routes import console_router
+from bulwark.console.web import error_response as console_error
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher
 from bulwark.policy.rules import Policy, default_policy
@@ -221,6 +222,8 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if 400 <= exc.status_code < 500:
             _refused(request, exc.status_code, "request", str(exc.detail))
+        if request.url.path.startswith("/console/") and exc.status_code >= 400:
+            return console_error(request, exc.status_code, str(exc.detail))  # a page, not JSON
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)

@@ -191,8 +191,44 @@ class ReviewItemRow(Base):
     queue: Mapped[str] = mapped_column(String(60))
     priority: Mapped[int] = mapped_column(Integer, default=3)
     child_safety: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: no longer written: an item is open until a ``ReviewDecisionRow`` names it
     state: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: the platform user whose content it is (child-safety reports are filed per user)
+    user_ref: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ReviewDecisionRow(Base):
+    """A reviewer's decision on one item: an event that is added, never edited
+    (data only moves right). The unique item id is what refuses a second decision."""
+
+    __tablename__ = "review_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, unique=True)
+    submission_id: Mapped[str] = mapped_column(String(36), index=True)
+    queue: Mapped[str] = mapped_column(String(60))
+    reviewer: Mapped[str] = mapped_column(String(100))
+    verdict: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    actions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    classification: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    annotations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the card's lead item when the decision was taken once for a stack
+    stack_lead: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
+class ReviewClaimRow(Base):
+    """An open item a reviewer has on screen, so two people do not decide it at once."""
+
+    __tablename__ = "review_claims"
+
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LabelRow(Base):
@@ -240,6 +276,8 @@ class ConsoleUserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: how the reviewer wants protected views made (console/preferences.py)
+    prefs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class ConsoleSessionRow(Base):

@@ -1,4 +1,5 @@
-"""A local server implementing NCMEC's documented reporting flow (fixture ``ncmec``)."""
+"""A local server implementing NCMEC's documented reporting flow (fixture ``ncmec``,
+made available to every test directory by tests/conftest.py)."""
 
 from __future__ import annotations
 
