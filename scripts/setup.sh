@@ -12,6 +12,9 @@ APT_PACKAGES=(
   postgresql
   # hatesonar's ONNX model normalises strings in the en_US.UTF-8 locale.
   locales
+  # The console's browser tests drive Debian's Chromium through Playwright
+  # (Playwright's own browser download needs the internet).
+  chromium
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -60,7 +60,10 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> list[Segment]:
             continue
         if start > at:
             out.append(Segment(text[at:start], False))
-        out.append(Segment(text[start:end], True))
+        if out and out[-1].marked and start == at:  # touching or overlapping: one run
+            out[-1] = Segment(out[-1].text + text[start:end], True)
+        else:
+            out.append(Segment(text[start:end], True))
         at = end
     if at < len(text):
         out.append(Segment(text[at:], False))
@@ -99,7 +102,8 @@ def build(
     spans = _spans(details.get("evidence", []))
     if kind in ("text", "prompt"):
         view.media = "text"
-        view.segments = highlight(content.decode("utf-8", "replace"), spans.get("text", []))
+        marked = spans.get("text", []) + spans.get("prompt", [])  # prompts' spans say "prompt"
+        view.segments = highlight(content.decode("utf-8", "replace"), marked)
     elif kind == "conversation":
         view.media = "conversation"
         by_message: dict[int, list[tuple[int, int]]] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Integer, cast, exists, func, select
 
 from bulwark.console.stacks import Card, QueuedItem, UserGroup, by_user, stack, stack_threshold
 from bulwark.effects.dispatch import CHILD_SAFETY_QUEUES
@@ -113,7 +113,7 @@ def sizes(db: Database, child_safety: bool) -> list[QueueSize]:
         ReviewItemRow.queue,
         func.count(),
         func.min(ReviewItemRow.created_at),
-        func.max(ReviewItemRow.child_safety),
+        func.max(cast(ReviewItemRow.child_safety, Integer)),  # PostgreSQL has no max(bool)
     ).where(~_decided)
     if not child_safety:
         q = q.where(ReviewItemRow.child_safety.is_(False))
