@@ -24,15 +24,16 @@ def bars(
     """Vertical bars, one per (label, value); a label under every ``label_every``th bar."""
     n = max(1, len(values))
     top = max((v for _, v in values), default=0) or 1
-    gap, base = 2, height - 18
-    w = (width - gap * n) / n
+    gap, base, pad = 2, height - 18, 16  # pad: room for the first and last labels
+    w = min(48.0, (width - 2 * pad - gap * n) / n)  # a few values stay slim bars
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}"><title>{escape(title)}</title>'
+        f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" stroke="#999"/>'
     ]
     for i, (label, value) in enumerate(values):
         h = (base - 12) * value / top
-        x = i * (w + gap)
+        x = pad + i * (w + gap)
         parts.append(
             f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{w:.1f}" height="{h:.1f}">'
             f"<title>{escape(label)}: {value:g}</title></rect>"

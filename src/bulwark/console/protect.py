@@ -43,7 +43,8 @@ def protected_jpeg(
 ) -> bytes:
     """A JPEG safe to show by default; raises ``MediaError`` for what cannot be decoded."""
     # a blurred view needs no detail: decode at an eighth when the format allows
-    im = open_reduced(data, how.blur_side * 8 if how.blur else how.max_side, limits)
+    size = how.blur_side * 8 if how.blur else how.max_side
+    im = open_reduced(data, size, limits, grey=how.greyscale)
     return _encode(_protect(im, how))
 
 
@@ -73,8 +74,11 @@ def protected_view(
 def _protect(im: Image.Image, how: Protection) -> Image.Image:
     im = im.convert("L" if how.greyscale else "RGB")
     if how.blur:
+        # A blurred view carries no more than blur_side pixels of detail, so it is
+        # sent at 8x that (the browser scales it to the card): a 640-px enlargement
+        # here would cost more than all the rest and show nothing more.
         w, h = im.size
-        fit = how.max_side / max(w, h)
+        fit = min(how.max_side, how.blur_side * 8) / max(w, h)
         shown = (max(1, round(w * fit)), max(1, round(h * fit)))
         scale = how.blur_side / max(w, h)
         tiny = im.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.BOX)

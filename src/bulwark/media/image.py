@@ -159,17 +159,22 @@ def decode_image(
     return DecodedImage(pixels, media_type, width, height, n_frames, source_mode)
 
 
-def open_reduced(data: bytes, max_side: int, limits: MediaLimits = DEFAULT_LIMITS) -> Image.Image:
+def open_reduced(
+    data: bytes, max_side: int, limits: MediaLimits = DEFAULT_LIMITS, *, grey: bool = False
+) -> Image.Image:
     """The first frame, decoded no larger than needed to show it at ``max_side``
     pixels: JPEGs decode DCT-scaled (down to 1/8), so a preview of a large photo
-    never pays for its full decode."""
+    never pays for its full decode. ``grey``: a greyscale result, converted before
+    shrinking (a JPEG then decodes its luminance only)."""
     im, media_type = _open(data, limits)
     n_frames = _frame_count(im, limits, media_type.format)
     if media_type.format == "jpeg":
-        im.draft("RGB", (max_side, max_side))
+        im.draft("L" if grey else "RGB", (max_side, max_side))
     if n_frames > 1:
         im.seek(0)
     _load(im, media_type.format)
+    if grey and im.mode != "L":
+        im = im.convert("L")  # one channel to shrink instead of three
     im.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return im
 
