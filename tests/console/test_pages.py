@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bulwark.banks.store import BankStore
 from bulwark.console.decisions import ESCALATION_QUEUE, FALSE_POSITIVE_BANK, REVIEW_BANK
+from bulwark.demo.provenance_samples import a1111
 from bulwark.match.matcher import Matcher
 from bulwark.reporting.desk import ReportDesk
 from bulwark.reporting.viewed import file_viewed_by_esp
@@ -332,3 +333,13 @@ def test_text_queue_shows_the_text_with_spans(world: World) -> None:
     page = world.client.get(f"/console/item/{world.items()[sid]}").text
     text_card = page.split('id="text"')[1].split("</div>")[0]
     assert "<mark>" in text_card
+
+
+def test_card_shows_the_ai_generation_evidence(world: World, photos: list[Path]) -> None:
+    photo = Image.open(photos[4]).convert("RGB")
+    sid = world.submit_image(a1111(photo, "PNG"))
+    world.run_jobs()
+    sign_in(world.client, "rev")
+    page = world.client.get(f"/console/item/{world.items()[sid]}").text
+    card = page.split('id="provenance"')[1].split("</ul>")[0]
+    assert "likely" in card and "generator_metadata: AUTOMATIC1111" in card
