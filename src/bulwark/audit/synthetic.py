@@ -114,7 +114,7 @@ def make_synthetic(
         rng.shuffle(free)
         for i in planted_rows:
             centre = vectors[i] / np.linalg.norm(vectors[i])
-            for _ in range(neighbours_per_known):
+            for _ in range(min(neighbours_per_known, len(free))):
                 j = free.pop()
                 vectors[j] = centre + nrng.standard_normal(dims).astype(np.float32) * 0.05
                 syn.neighbours.append((meta_id, str(meta_rows[j]["key"])))
