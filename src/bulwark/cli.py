@@ -15,7 +15,7 @@ from bulwark.banks.formats import WRITERS, read_file
 from bulwark.banks.model import NewEntry
 from bulwark.banks.store import BankStore
 from bulwark.banks.text_entries import KnownText, entries_for, read_known_texts
-from bulwark.cli_audit import audit, audit_synthetic
+from bulwark.cli_audit import audit, audit_synthetic, triage_command
 from bulwark.cli_policy import policy_app
 from bulwark.cli_report import report_app
 from bulwark.cli_support import (
@@ -51,6 +51,7 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 app.add_typer(audit_app, name="audit-log")
 app.command("audit")(audit)
 app.command("audit-synthetic")(audit_synthetic)
+app.command("triage")(triage_command)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per file.")]
 

@@ -109,4 +109,42 @@ def audit_synthetic(
     )
 
 
-__all__ = ["audit", "audit_synthetic"]
+def triage_command(
+    folder: Path,
+    out: Annotated[Path, typer.Option(help="Where the ranking and report go.")],
+    bank: Annotated[list[str] | None, typer.Option(help="Bank to match against (repeat).")] = None,
+    nudity: Annotated[
+        bool, typer.Option(help="Score nudity (NudeNet) to rank suspected files.")
+    ] = False,
+    thumbnails: Annotated[
+        bool, typer.Option(help="Blurred greyscale thumbnails in the report.")
+    ] = False,
+) -> None:
+    """Rank a seized or reported folder (archives opened safely) by the triage
+    order, counting the files no human needs to view."""
+    from bulwark.audit.triage import TriageOptions, triage
+
+    db = Database()
+    banks = tuple(bank or ())
+    try:
+        check_banks(db, banks)
+        s = triage(
+            folder,
+            out,
+            TriageOptions(
+                banks=banks,
+                db_url=db.url,
+                index_dir=str(home_dir() / "index"),
+                nudity=nudity,
+                thumbnails=thumbnails,
+            ),
+        )
+    except BulwarkError as exc:
+        raise fail(exc, 2) from exc
+    console.print(
+        f"{s['needed_no_human_view']} of {s['media_files']} media files needed no human view; "
+        f"{s['problems']} problem(s); report: {out / 'report.html'}"
+    )
+
+
+__all__ = ["audit", "audit_synthetic", "triage_command"]

@@ -3,8 +3,8 @@ dataset's embeddings, listed as suspects for an authorised organisation to
 validate — the Stanford study's method, made repeatable.
 
 Vectors are compared by cosine similarity (normalised, inner product). Up to
-``exact_limit`` vectors the search is exact (``IndexFlatIP``); above it an HNSW
-index is built, and its recall@k against exact search is measured on a sample
+``exact_limit`` vectors the search is exact (``IndexFlatIP``); above it an
+inverted-file index is built, and its recall@k against exact search is measured on a sample
 of the queries and reported with the results, so nobody has to take the
 approximation on trust. Expansion repeats from the new suspects up to
 ``depth`` times; each suspect keeps the seed it came from.
@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from bulwark.audit.readers.embeddings import EmbeddingShard
 
 DEFAULT_EXACT_LIMIT = 200_000
+DEFAULT_NPROBE = 32
 RECALL_QUERIES = 100
 
 
@@ -88,19 +89,26 @@ def load(shards: list[EmbeddingShard]) -> EmbeddingSet:
     return EmbeddingSet(vectors, shard_ids, keys, urls)
 
 
-def build_index(vectors: np.ndarray, exact_limit: int = DEFAULT_EXACT_LIMIT) -> tuple[Any, str]:
+def build_index(
+    vectors: np.ndarray, exact_limit: int = DEFAULT_EXACT_LIMIT, nprobe: int = DEFAULT_NPROBE
+) -> tuple[Any, str]:
+    """Exact up to ``exact_limit`` vectors; above, an inverted-file index (IVF-Flat,
+    sqrt(n) lists, trained on a sample): on two cores it builds a million 768-d
+    vectors in well under a minute, where HNSW took minutes per few hundred thousand."""
     d = vectors.shape[1]
     index: Any
     if len(vectors) <= exact_limit:
         index = faiss.IndexFlatIP(d)
-        name = "exact (IndexFlatIP)"
-    else:
-        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 128
-        name = "approximate (IndexHNSWFlat, M=32, efSearch=128)"
+        index.add(vectors)
+        return index, "exact (IndexFlatIP)"
+    nlist = max(16, int(np.sqrt(len(vectors))))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(0)
+    train = vectors[np.sort(rng.choice(len(vectors), min(len(vectors), 40 * nlist), replace=False))]
+    index.train(train)
     index.add(vectors)
-    return index, name
+    index.nprobe = nprobe
+    return index, f"approximate (IndexIVFFlat, {nlist} lists, nprobe {nprobe})"
 
 
 def recall_at_k(index: Any, vectors: np.ndarray, queries: np.ndarray, k: int) -> float:

@@ -62,7 +62,11 @@ def make_synthetic(
 ) -> Synthetic:
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
-    images = [Image.open(p).convert("RGB") for p in photos]
+    images = []
+    for p in photos:  # shrunk once: each sample is then one JPEG encode
+        im = Image.open(p).convert("RGB")
+        im.thumbnail((side, side), Image.Resampling.LANCZOS)
+        images.append(im)
     if len(images) <= known:
         raise ValueError(f"need more than {known} photos, got {len(images)}")
     syn = Synthetic(out, photos[:known])

@@ -10,6 +10,7 @@ loopback (tests and single machines).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -51,14 +52,18 @@ def run_ray(
     started = not ray.is_initialized()
     if started:
         if address:
-            ray.init(address=address, log_to_driver=False)
+            ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
         else:  # a local instance on loopback only
             ray.init(
                 num_cpus=workers,
                 include_dashboard=False,
                 log_to_driver=False,
+                logging_level=logging.WARNING,
                 _node_ip_address="127.0.0.1",
             )
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False  # the audit has its own
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
     try:
         if not shards:
             return
@@ -68,7 +73,7 @@ def run_ray(
             _ShardTask,
             fn_constructor_args=(asdict(opts),),
             batch_size=1,
-            concurrency=workers,
+            compute=ray.data.ActorPoolStrategy(size=workers),
             num_cpus=1,
         )
         for row in results.iter_rows():
