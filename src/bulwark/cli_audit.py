@@ -44,6 +44,12 @@ def audit(
         float, typer.Option(help="Cosine similarity a neighbour needs.")
     ] = 0.8,
     hashes_with_urls: Annotated[bool, typer.Option(help="Put URLs in the hotline export.")] = False,
+    fetch: Annotated[
+        bool, typer.Option(help="Fetch rows that have only a URL (SSRF-safe, size/time-limited).")
+    ] = False,
+    fetch_rate: Annotated[
+        float, typer.Option(help="Requests per second per host, per worker.")
+    ] = 1.0,
 ) -> None:
     """Find known abuse (bank matches), its neighbours and unsafe captions in a
     dataset, without anyone viewing an image."""
@@ -60,6 +66,8 @@ def audit(
             caption_general=caption_general,
             nudity=nudity,
             provenance=provenance,
+            fetch=fetch,
+            fetch_per_host_per_second=fetch_rate,
         )
         cfg = AuditConfig(
             datasets=datasets,

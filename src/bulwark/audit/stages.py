@@ -21,6 +21,7 @@ from typing import Any
 
 from bulwark.analyze.base import TextContent, evidence_provider
 from bulwark.analyze.registry import analyzers_for
+from bulwark.audit.fetching import Fetcher
 from bulwark.audit.readers import read
 from bulwark.audit.sample import Problem, Sample, ShardRef
 from bulwark.banks.store import BankStore
@@ -66,6 +67,10 @@ class AuditOptions:
     caption_general: bool = False
     nudity: bool = False
     provenance: bool = False
+    #: fetch rows that have a URL and no bytes (off by default: see fetching.py)
+    fetch: bool = False
+    fetch_per_host_per_second: float = 1.0
+    fetch_allow: tuple[str, ...] = ()  # networks exempt from the SSRF block (tests)
 
 
 @dataclass
@@ -97,6 +102,9 @@ class Auditor:
             self.types.append(get_signal_type("pdq"))
         self.text = analyzers_for("prompt") if opts.captions else []
         self.image = analyzers_for("image") if (opts.nudity or opts.provenance) else []
+        self.fetcher = (
+            Fetcher(opts.fetch_per_host_per_second, opts.fetch_allow) if opts.fetch else None
+        )
 
     def run(self, ref: ShardRef) -> ShardResult:
         start = time.perf_counter()
@@ -122,6 +130,11 @@ class Auditor:
         row.update(banks="", caption_flags="", negative=False)
         errors: list[str] = []
         hashes = FileHashes(s.key)
+        if s.data is None and s.url and self.fetcher is not None:
+            try:
+                s.data = self.fetcher.get(s.url)
+            except BulwarkError as exc:
+                errors.append(f"fetch: {exc}")
         if s.data is not None:
             try:
                 content = FileContent(s.data, name=s.key, fast=True)
