@@ -140,3 +140,21 @@ def test_local_and_ray_engines_give_identical_outputs(
         assert (tmp_path / "local" / name).read_text() == (tmp_path / "ray" / name).read_text()
     assert Checkpoints(tmp_path / "local").rows().equals(Checkpoints(tmp_path / "ray").rows())
     assert local["removal"] == ray["removal"] > 0 and ray["engine"] == "ray"
+
+
+def test_files_that_are_not_media_are_problems_with_shard_and_key(
+    tmp_path: Path, photo_bytes: bytes
+) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(photo_bytes)
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 text")
+    (folder / "half.jpg").write_bytes(photo_bytes[:300])
+    s = run_audit(
+        AuditConfig([folder], tmp_path / "out", AuditOptions(), workers=1, progress=False)
+    )
+    problems = {p["key"]: p for p in _csv(tmp_path / "out" / "problems.csv")}
+    assert set(problems) == {"notes.pdf", "half.jpg"} and s["samples"] == 3
+    assert problems["notes.pdf"]["shard"] == "folder:f#00000"
+    rows = {r["key"]: r for r in Checkpoints(tmp_path / "out").rows().to_pylist()}
+    assert rows["notes.pdf"]["md5"] and rows["a.jpg"]["pdq"]  # digests still taken

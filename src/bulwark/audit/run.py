@@ -92,6 +92,10 @@ def run_audit(cfg: AuditConfig) -> dict[str, Any]:
     rows = cp.rows().to_pylist()
     problems = [p.as_dict() for p in ds.problems]
     problems += [p for m in cp.markers() for p in m["problems"]] + failed
+    # samples read but not (fully) processed: a file that is not media, say
+    problems += [
+        {"shard": r["shard"], "key": r["key"], "reason": r["error"]} for r in rows if r["error"]
+    ]
     problems.sort(key=lambda p: (p["shard"], p["key"], p["reason"]))
     expansion = None
     if ds.embeddings:
