@@ -10,9 +10,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
+from bulwark.banks.augment import crop_entries, item_id
 from bulwark.banks.exchanges import exchange_names, fetch_into_bank
 from bulwark.banks.formats import WRITERS, read_file
-from bulwark.banks.model import NewEntry
+from bulwark.banks.model import ROUTES, NewEntry
 from bulwark.banks.store import BankStore
 from bulwark.banks.text_entries import KnownText, entries_for, read_known_texts
 from bulwark.cli_audit import audit, audit_synthetic, triage_command
@@ -33,6 +34,7 @@ from bulwark.cli_text import eval_app, text_app
 from bulwark.cli_user import user_app
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher, MatchResult, build_snapshot
+from bulwark.signals import FileContent, hash_content
 from bulwark.signals.hashing import FileHashes, hash_path
 from bulwark.store.db import Database, home_dir
 
@@ -176,6 +178,16 @@ def bank_create(
     tag: Annotated[list[str] | None, typer.Option(help="Free tag (repeatable).")] = None,
     threshold: Annotated[int, typer.Option(help="PDQ distance threshold.")] = 31,
     negative: Annotated[bool, typer.Option(help="Known-benign bank: suppresses matches.")] = False,
+    augment_crops: Annotated[
+        bool,
+        typer.Option(help="Files added later also store hashes of 6 fixed crops (crop-robust)."),
+    ] = False,
+    route: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Match routes this bank accepts (repeat): full, trimmed, subregion, bank_crop."
+        ),
+    ] = None,
 ) -> None:
     """Create a bank."""
     try:
@@ -187,10 +199,12 @@ def bank_create(
             tags=tag or [],
             pdq_threshold=threshold,
             negative=negative,
+            augment_crops=augment_crops,
+            routes=tuple(route) if route else ROUTES,
         )
     except BulwarkError as exc:
         raise fail(exc) from exc
-    console.print(f"created bank [bold]{b.name}[/] (id {b.id})")
+    console.print(f"created bank [bold]{b.name}[/] (id {b.id}); {b.crop_robustness}")
 
 
 @bank_app.command("list")
@@ -304,19 +318,36 @@ def bank_add(
     """Hash files (or take one signal) and add the hashes to a bank."""
     store = _store()
     try:
-        store.get(name)
+        bank = store.get(name)
     except BulwarkError as exc:
         raise fail(exc) from exc
     entries: list[NewEntry] = []
     failed = 0
     if signal:
         entries.append(NewEntry(signal[0], signal[1], source or "cli"))
-    for fh in _hash_all(paths or [], fast=False, dihedral=False, label="hashing"):
-        for e in fh.errors:
-            err_console.print(f"[yellow]{fh.name}:[/] {e}")
-        failed += not fh.signals
-        for s in fh.signals:
-            entries.append(NewEntry(s.type, s.value, source or fh.name, {"file": fh.name}))
+
+    def entries_of(path: Path) -> tuple[str, list[NewEntry], list[str]]:
+        try:
+            content = FileContent.from_path(path)
+        except BulwarkError as exc:
+            return str(path), [], [str(exc)]
+        fh = hash_content(content)
+        meta = {"file": fh.name, "item": item_id(content.data)}
+        found = [NewEntry(s.type, s.value, source or fh.name, dict(meta)) for s in fh.signals]
+        if found and bank.augment_crops:  # the crops of this file, as their own entries
+            found += [
+                NewEntry(e.signal_type, e.value, e.source, {**e.metadata, "file": fh.name})
+                for e in crop_entries(content, source or fh.name)
+            ]
+        return fh.name, found, fh.errors
+
+    for file_name, found, errors in _each_file(
+        paths or [], "hashing", entries_of, lambda p, why: (p, [], [why])
+    ):
+        for e in errors:
+            err_console.print(f"[yellow]{file_name}:[/] {e}")
+        failed += not found
+        entries += found
     try:
         added, dup = store.add_entries(name, entries)
     except BulwarkError as exc:

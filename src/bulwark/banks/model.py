@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+#: how a match may be found (match/robust.py): whole image against whole image,
+#: the query with bars trimmed, a sub-region of the query, a banked crop
+ROUTES = ("full", "trimmed", "subregion", "bank_crop")
+
 
 @dataclass(frozen=True)
 class Bank:
@@ -20,6 +24,20 @@ class Bank:
     enabled: bool
     created_at: datetime
     entry_count: int = 0
+    augment_crops: bool = False
+    match_routes: tuple[str, ...] = ROUTES
+
+    @property
+    def crop_robustness(self) -> str:
+        if self.augment_crops:
+            return (
+                "files banked here also store hashes of six fixed crops, so cropped "
+                "re-uploads match; hashes imported from lists cannot be augmented"
+            )
+        return (
+            "hash-only: only query-side trimming and sub-regions help against crops "
+            "(create the bank with --augment-crops to store crop hashes of banked files)"
+        )
 
     def summary(self) -> dict[str, Any]:
         """What may be shown about a bank anywhere: its settings and size, never
@@ -34,6 +52,9 @@ class Bank:
             "negative": self.is_negative,
             "enabled": self.enabled,
             "entries": self.entry_count,
+            "augment_crops": self.augment_crops,
+            "match_routes": list(self.match_routes),
+            "crop_robustness": self.crop_robustness,
         }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from bulwark.banks.model import Bank, BankEntry, NewEntry
+from bulwark.banks.model import ROUTES, Bank, BankEntry, NewEntry
 from bulwark.errors import BankError, BankImportError, SignalError
 from bulwark.policy.taxonomy import check_category, check_ncmec_classification
 from bulwark.signals.registry import get_signal_type
@@ -45,6 +45,8 @@ def _bank(row: BankRow, count: int = 0) -> Bank:
         enabled=row.enabled,
         created_at=row.created_at,
         entry_count=count,
+        augment_crops=bool(row.augment_crops),
+        match_routes=tuple(row.match_routes or ROUTES),
     )
 
 
@@ -76,8 +78,15 @@ class BankStore:
         tags: Sequence[str] = (),
         pdq_threshold: int = DEFAULT_PDQ_THRESHOLD,
         negative: bool = False,
+        augment_crops: bool = False,
+        routes: Sequence[str] = ROUTES,
     ) -> Bank:
         name = name.strip()
+        unknown = [r for r in routes if r not in ROUTES]
+        if unknown or not routes:
+            raise BankError(
+                f"match routes must be among {', '.join(ROUTES)}; got {', '.join(routes) or 'none'}"
+            )
         if not name:
             raise BankError("a bank needs a name")
         if not 0 <= pdq_threshold <= 128:
@@ -98,6 +107,8 @@ class BankStore:
             pdq_threshold=pdq_threshold,
             is_negative=negative,
             enabled=True,
+            augment_crops=augment_crops,
+            match_routes=list(routes),
         )
         try:
             with self.db.session() as s:

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from bulwark.banks.model import Bank, NewEntry
+from bulwark.banks.augment import crop_entries, item_id
+from bulwark.banks.model import ROUTES, Bank, NewEntry
 from bulwark.banks.store import BankStore
 from bulwark.errors import BankError, BankImportError, SignalError
 from bulwark.service.keys import ApiKey, require
@@ -35,6 +36,9 @@ class BankSpec(BaseModel):
     tags: list[str] = Field(default_factory=list, max_length=50)
     pdq_threshold: int = Field(default=31, ge=0, le=128)
     negative: bool = False
+    #: files added to this bank also store the hashes of fixed crops
+    augment_crops: bool = False
+    match_routes: list[str] = Field(default_factory=lambda: list(ROUTES), max_length=4)
 
 
 class BankChange(BaseModel):
@@ -100,6 +104,8 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
                 tags=spec.tags,
                 pdq_threshold=spec.pdq_threshold,
                 negative=spec.negative,
+                augment_crops=spec.augment_crops,
+                routes=spec.match_routes,
             )
         except BankError as exc:
             status = 409 if "already exists" in str(exc) else 422
@@ -150,15 +156,17 @@ def bank_router(db: Database, caller: Callable[..., Coroutine[Any, Any, ApiKey]]
         name: str, key: Admin, file: Annotated[UploadFile, File()]
     ) -> dict[str, Any]:
         """Hash a file and bank its signals (HMA's "add content to bank")."""
-        existing(name)
+        bank = existing(name)
         data = await read_upload(file)
-        hashes = hash_content(FileContent(data, name=file.filename or "upload"))
+        content = FileContent(data, name=file.filename or "upload")
+        hashes = hash_content(content)
         if not hashes.signals:
             raise HTTPException(422, f"nothing to bank: {'; '.join(hashes.errors) or 'no signals'}")
-        entries = [
-            NewEntry(s.type, s.value, f"api:key:{key.id}:{file.filename or 'upload'}")
-            for s in hashes.signals
-        ]
+        source = f"api:key:{key.id}:{file.filename or 'upload'}"
+        item = {"item": item_id(data)}
+        entries = [NewEntry(s.type, s.value, source, dict(item)) for s in hashes.signals]
+        if bank.augment_crops:
+            entries += crop_entries(content, source)
         result = add(name, entries, file.filename or "upload")
         audit.append(f"key:{key.id}", "bank_add_content", name, **result)
         return {**result, "signal_types": sorted({s.type for s in hashes.signals})}

@@ -18,6 +18,7 @@ from bulwark.analyze.provenance.detect import verdict_of
 from bulwark.analyze.registry import analyzers_for
 from bulwark.analyze.text.conversation import check_conversation
 from bulwark.match.matcher import Matcher, MatchResult
+from bulwark.match.robust import match_robust, robust_on
 from bulwark.policy.engine import BankHit, Decision, PolicyEvent, evaluate
 from bulwark.policy.rules import Policy
 from bulwark.signals.base import FileContent
@@ -128,9 +129,17 @@ def process_image(
     if result is not None:
         hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in result.matches]
         details["bank_matches"] = [
-            {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance} for h in hits
+            {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance, "route": "full"}
+            for h in hits
         ]
         details["suppressed_by_negative_bank"] = bool(result.suppressed)
+        if not result.matches and not result.suppressed and matcher is not None and robust_on():
+            # no whole-image match: look again through trimmed bars, sub-regions, banked crops
+            found = match_robust(matcher, hashes, content)
+            for r in found.matches:
+                if r.route != "full":
+                    hits.append(BankHit(r.match.bank, r.match.category, "pdq", r.match.distance))
+                    details["bank_matches"].append(r.as_dict())
     deferred: set[str] | None = set() if defer else None
     provider = evidence_provider(content, analyzers_for("image"), deferred)
     # provenance is read first: the triage rules depend on it

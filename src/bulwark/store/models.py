@@ -48,6 +48,11 @@ class BankRow(Base):
     is_negative: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: files banked here also store the hashes of fixed crops (match/robust.py)
+    augment_crops: Mapped[bool] = mapped_column(Boolean, default=False)
+    match_routes: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["full", "trimmed", "subregion", "bank_crop"]
+    )
 
     entries: Mapped[list[BankEntryRow]] = relationship(
         back_populates="bank", cascade="all, delete-orphan", passive_deletes=True
