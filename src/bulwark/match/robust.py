@@ -46,7 +46,7 @@ DIRECT = ("full", "trimmed")
 MIN_AGREEING = 2
 #: ...or a single pair this close: PDQ pairs of different pictures within 12
 #: bits are vanishingly rare (docs/benchmarks.md measures the rate at 31)
-STRICT_SINGLE = 12
+STRICT_SINGLE = 16
 
 
 @dataclass

@@ -18,7 +18,7 @@ from bulwark.analyze.provenance.detect import verdict_of
 from bulwark.analyze.registry import analyzers_for
 from bulwark.analyze.text.conversation import check_conversation
 from bulwark.match.matcher import Matcher, MatchResult
-from bulwark.match.robust import match_robust, robust_on
+from bulwark.match.robust import EntryParts, match_robust, robust_on
 from bulwark.policy.engine import BankHit, Decision, PolicyEvent, evaluate
 from bulwark.policy.rules import Policy
 from bulwark.signals.base import FileContent
@@ -105,6 +105,33 @@ def _hash_and_match(
     return content, hashes, matcher.match(hashes)
 
 
+def _bank_hits(
+    matcher: Matcher, result: MatchResult, hashes: FileHashes, content: FileContent
+) -> tuple[list[BankHit], list[dict[str, Any]]]:
+    """Whole-image matches as they are; when there is none — or a hit is on a
+    banked crop, which must be verified — look again through trimmed bars,
+    sub-regions and banked crops (match/robust.py). Each match names its route."""
+    parts = EntryParts(matcher.store)
+    crop_hit = any(
+        m.signal_type == "pdq" and parts(m.entry_id)[0] != "full" for m in result.matches
+    )
+    direct = [
+        m for m in result.matches if not (m.signal_type == "pdq" and parts(m.entry_id)[0] != "full")
+    ]
+    hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in direct]
+    listed: list[dict[str, Any]] = [
+        {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance, "route": "full"}
+        for h in hits
+    ]
+    if (crop_hit or not result.matches) and not result.suppressed and robust_on():
+        seen = {(h.bank, h.signal_type) for h in hits}
+        for r in match_robust(matcher, hashes, content, parts).matches:
+            if r.route != "full" or (r.match.bank, r.match.signal_type) not in seen:
+                hits.append(BankHit(r.match.bank, r.match.category, "pdq", r.match.distance))
+                listed.append(r.as_dict())
+    return hits, listed
+
+
 def process_image(
     policy: Policy,
     matcher: Matcher | None,
@@ -126,20 +153,9 @@ def process_image(
             if "variant" not in s.details or s.details.get("variant") == "original"
         ],
     }
-    if result is not None:
-        hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in result.matches]
-        details["bank_matches"] = [
-            {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance, "route": "full"}
-            for h in hits
-        ]
+    if result is not None and matcher is not None:
+        hits, details["bank_matches"] = _bank_hits(matcher, result, hashes, content)
         details["suppressed_by_negative_bank"] = bool(result.suppressed)
-        if not result.matches and not result.suppressed and matcher is not None and robust_on():
-            # no whole-image match: look again through trimmed bars, sub-regions, banked crops
-            found = match_robust(matcher, hashes, content)
-            for r in found.matches:
-                if r.route != "full":
-                    hits.append(BankHit(r.match.bank, r.match.category, "pdq", r.match.distance))
-                    details["bank_matches"].append(r.as_dict())
     deferred: set[str] | None = set() if defer else None
     provider = evidence_provider(content, analyzers_for("image"), deferred)
     # provenance is read first: the triage rules depend on it

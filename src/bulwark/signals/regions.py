@@ -9,7 +9,8 @@ here, both pure pixel work with a defined answer for every input:
   allowed) at any edge, so the query can also be hashed without them.
 * fixed sub-regions: ``BANK_CROPS`` (central 90% and 80%, the four 90%
   corners) are hashed when a file is banked into a crop-augmented bank;
-  ``QUERY_REGIONS`` (central 90% and 80%) when a query is matched.
+  ``QUERY_REGIONS`` (central 90% and 80%, upper and lower 90%) when a query
+  is matched.
 
 Regions whose pixels would fall under ``MIN_REGION_SIDE`` are not hashed (a
 tiny image gets no sub-region hashes, and says so). Written by hand: no
@@ -55,7 +56,14 @@ BANK_CROPS = (
     Region("corner90_bl", (0.0, 0.10, 0.90, 1.0)),
     Region("corner90_br", (0.10, 0.10, 1.0, 1.0)),
 )
-QUERY_REGIONS = (BANK_CROPS[0], BANK_CROPS[1])
+#: the query also without a band of 10% at the top or bottom: where a caption
+#: bar the detector missed (or over-trimmed into a bright sky) usually sits
+QUERY_REGIONS = (
+    BANK_CROPS[0],
+    BANK_CROPS[1],
+    Region("upper90", (0.0, 0.0, 1.0, 0.90)),
+    Region("lower90", (0.0, 0.10, 1.0, 1.0)),
+)
 
 
 @dataclass(frozen=True)
