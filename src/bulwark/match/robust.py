@@ -35,10 +35,18 @@ from bulwark.signals.hashing import FileHashes
 from bulwark.signals.pdq import pdq_signal
 from bulwark.signals.regions import QUERY_REGIONS, find_bars, pdq_of, region_box
 
+#: ``BULWARK_ROBUST_MATCH``: ``full`` (trim, then sub-regions too), ``trim`` (only the
+#: query with its bars removed, and only when it has bars), or ``off``
+MODES = ("full", "trim", "off")
+#: the synchronous service path: trimming costs a few milliseconds and one more
+#: look-up only when bars are found; sub-regions cost four to eight look-ups per
+#: upload, which broke the 1-MP image latency target on two cores (docs/benchmarks.md)
+SERVICE_DEFAULT = "trim"
 
-def robust_on() -> bool:
-    """Query-side normalisation is on unless ``BULWARK_ROBUST_MATCH=0``."""
-    return os.environ.get("BULWARK_ROBUST_MATCH", "1") != "0"
+
+def robust_mode(default: str = "full") -> str:
+    mode = os.environ.get("BULWARK_ROBUST_MATCH", default)
+    return mode if mode in MODES else default
 
 
 #: routes that stand alone; the others need a second agreeing pair
@@ -55,7 +63,7 @@ class QueryParts:
     notes: list[str] = field(default_factory=list)
 
 
-def query_parts(content: FileContent) -> QueryParts:
+def query_parts(content: FileContent, subregions: bool = True) -> QueryParts:
     """Trimmed and sub-region PDQ hashes of an image; every odd input (all
     border, bars a pixel thin, too small for sub-regions) gets a note, not an
     error. Parts are hashed with the fast PDQ operator on the decoded pixels:
@@ -83,7 +91,7 @@ def query_parts(content: FileContent) -> QueryParts:
                     one = pdq_of(image, box, fast=True)
                     if one is not None:
                         out.hashes.append((f"trimmed-{side}", pdq_signal(*one, part=side)))
-    for prefix, base in bases:
+    for prefix, base in bases if subregions else []:
         for region in QUERY_REGIONS:
             found = pdq_of(image, region_box(base, region), fast=True)
             if found is None:
@@ -164,9 +172,10 @@ def match_robust(
     parts_of: EntryParts | None = None,
     *,
     slack: int = 0,
+    subregions: bool = True,
 ) -> RobustResult:
     parts_of = parts_of or EntryParts(matcher.store)
-    parts = query_parts(content)
+    parts = query_parts(content, subregions)
     queries = [hashes] + [FileHashes(hashes.name, signals=[sig]) for _, sig in parts.hashes]
     names = ["full"] + [n for n, _ in parts.hashes]
     results = matcher.match_many(queries, slack=slack)

@@ -18,7 +18,7 @@ from bulwark.analyze.provenance.detect import verdict_of
 from bulwark.analyze.registry import analyzers_for
 from bulwark.analyze.text.conversation import check_conversation
 from bulwark.match.matcher import Matcher, MatchResult
-from bulwark.match.robust import EntryParts, match_robust, robust_on
+from bulwark.match.robust import SERVICE_DEFAULT, EntryParts, match_robust, robust_mode
 from bulwark.policy.engine import BankHit, Decision, PolicyEvent, evaluate
 from bulwark.policy.rules import Policy
 from bulwark.signals.base import FileContent
@@ -123,9 +123,11 @@ def _bank_hits(
         {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance, "route": "full"}
         for h in hits
     ]
-    if (crop_hit or not result.matches) and not result.suppressed and robust_on():
+    mode = robust_mode(SERVICE_DEFAULT)
+    if (crop_hit or not result.matches) and not result.suppressed and mode != "off":
         seen = {(h.bank, h.signal_type) for h in hits}
-        for r in match_robust(matcher, hashes, content, parts).matches:
+        found = match_robust(matcher, hashes, content, parts, subregions=mode == "full")
+        for r in found.matches:
             if r.route != "full" or (r.match.bank, r.match.signal_type) not in seen:
                 hits.append(BankHit(r.match.bank, r.match.category, "pdq", r.match.distance))
                 listed.append(r.as_dict())

@@ -76,14 +76,12 @@ class Trim:
     sides: tuple[str, ...] = ()
 
 
-def _bar(lines: np.ndarray, limit: int) -> int:
-    """How many leading lines (rows of an (n, m, 3) array) form a bar."""
+def _bar(lines: np.ndarray) -> int:
+    """How many leading lines (rows of an (n, m, 3) int16 array) form a bar."""
     if len(lines) == 0:
         return 0
     background = np.median(lines[0], axis=0)
-    near = (np.abs(lines[:limit].astype(np.int16) - background).max(axis=2) <= TOLERANCE).mean(
-        axis=1
-    )
+    near = (np.abs(lines - background).max(axis=2) <= TOLERANCE).mean(axis=1)
     n = 0
     while n < len(near) and near[n] >= ROW_BACKGROUND:
         n += 1
@@ -113,13 +111,17 @@ def find_bars(pixels: np.ndarray) -> Trim:
 
 def _find_bars(pixels: np.ndarray) -> Trim:
     h, w = pixels.shape[:2]
+    px = pixels.astype(np.int16)
+    # only the outer MAX_BAR of each side can hold a bar: scan no further (+1 to see its end)
+    dh, dw = int(MAX_BAR * h) + 2, int(MAX_BAR * w) + 2
     cuts = {
-        "top": _bar(pixels, h),
-        "bottom": _bar(pixels[::-1], h),
-        "left": _bar(pixels.transpose(1, 0, 2), w),
-        "right": _bar(pixels.transpose(1, 0, 2)[::-1], w),
+        "top": _bar(px[:dh]),
+        "bottom": _bar(px[::-1][:dh]),
+        "left": _bar(px[:, :dw].transpose(1, 0, 2)),
+        "right": _bar(px[:, ::-1][:, :dw].transpose(1, 0, 2)),
     }
-    if cuts["top"] >= h or cuts["left"] >= w:  # one colour all over: all border
+    flat = np.abs(px - px[0, 0]).max() <= TOLERANCE  # one colour all over: all border
+    if flat:
         return Trim(None, empty=True)
     side = {"top": h, "bottom": h, "left": w, "right": w}
     kept = {k: v if MIN_BAR * side[k] <= v <= MAX_BAR * side[k] else 0 for k, v in cuts.items()}
