@@ -34,6 +34,7 @@ from bulwark.cli_text import eval_app, text_app
 from bulwark.cli_user import user_app
 from bulwark.errors import BulwarkError
 from bulwark.match.matcher import Matcher, MatchResult, build_snapshot
+from bulwark.match.robust import EntryParts, robust_mode, with_routes
 from bulwark.signals import FileContent, hash_content
 from bulwark.signals.hashing import FileHashes, hash_path
 from bulwark.store.db import Database, home_dir
@@ -157,6 +158,12 @@ def match_cmd(
     hashed = _hash_all(paths, fast=fast, dihedral=dihedral, label="hashing")
     for i in range(0, len(hashed), 256):
         results.extend(matcher.match_many(hashed[i : i + 256]))
+    mode = robust_mode()
+    parts = EntryParts(matcher.store)
+    for i, (fh, r) in enumerate(zip(hashed, results, strict=True)):
+        if fh.media_type is not None and fh.media_type.kind.value == "image" and mode != "off":
+            content = FileContent.from_path(Path(fh.name), fast=fast)
+            results[i] = with_routes(matcher, r, fh, content, mode=mode, parts_of=parts)
     if json_out:
         print_json_lines(match_json(r) for r in results)
     else:

@@ -98,7 +98,8 @@ def match_table(results: Sequence[MatchResult], title: str = "Matches") -> Table
     for r in results:
         if r.matches:
             best = r.matches[0]
-            status = "[bold red]MATCH[/]"
+            route = best.details.get("route")
+            status = "[bold red]MATCH[/]" + (f" ({route})" if route else "")
             bank, sig, dist = best.bank, best.signal_type, str(best.distance)
         elif r.suppressed:
             status = "[yellow]suppressed (negative bank)[/]"

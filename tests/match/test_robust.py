@@ -4,6 +4,7 @@ verification, routes per bank, and a defined answer for every odd image."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -134,9 +135,14 @@ def test_cli_and_api_augment_banked_files(
     r = runner.invoke(app, ["bank", "create", "mine", "--augment-crops"])
     assert r.exit_code == 0 and "six fixed" in r.output
     r = runner.invoke(app, ["bank", "add", "mine", str(photos[1])])
-    assert r.exit_code == 0 and "added 10 entries" in r.output, (
-        r.output
-    )  # md5, sha1, sha256, pdq + 6 crops
+    assert r.exit_code == 0 and "added 10 entries" in r.output  # 4 digests/PDQ + 6 crops
+    query = tmp_path / "cropped.jpg"
+    query.write_bytes(cropped(_im(photos[1])))
+    r = runner.invoke(app, ["match", str(query), "--json"])
+    (found,) = [json.loads(line) for line in r.output.splitlines() if line.startswith("{")]
+    assert [(m["route"], m["bank_part"], m["verified"]) for m in found["matches"]] == [
+        ("bank_crop", "center90", True)
+    ]
 
     client = TestClient(create_app(db, index_dir=tmp_path / "index"))
     admin, _ = KeyStore(db).create("ops", "admin")

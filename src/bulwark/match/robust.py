@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bulwark.banks.store import BankStore
 from bulwark.errors import BulwarkError
-from bulwark.match.matcher import Match, Matcher
+from bulwark.match.matcher import Match, Matcher, MatchResult
 from bulwark.signals import FileContent
 from bulwark.signals.base import Signal
 from bulwark.signals.hashing import FileHashes
@@ -204,12 +204,58 @@ def match_robust(
     return out
 
 
+def with_routes(
+    matcher: Matcher,
+    result: MatchResult,
+    hashes: FileHashes,
+    content: FileContent,
+    *,
+    mode: str = "full",
+    parts_of: EntryParts | None = None,
+) -> MatchResult:
+    """``result`` with every match naming its route: whole-image hits on whole
+    banked images stand (route ``full``); when there are none, or a hit is on a
+    banked crop (which must be verified), the robust routes are tried and only
+    verified hits are kept (the others become notes)."""
+    parts_of = parts_of or EntryParts(matcher.store)
+
+    def on_crop(m: Match) -> bool:
+        return m.signal_type == "pdq" and parts_of(m.entry_id)[0] != "full"
+
+    direct = [m for m in result.matches if not on_crop(m)]
+    for m in direct:
+        m.details["route"] = "full"
+    out = replace(result, matches=direct)
+    crop_hit = len(direct) < len(result.matches)
+    if mode == "off" or result.suppressed or not (crop_hit or not direct):
+        return out
+    seen = {(m.bank, m.entry_id) for m in direct}
+    found = match_robust(matcher, hashes, content, parts_of, subregions=mode == "full")
+    for r in found.matches:
+        if (r.match.bank, r.match.entry_id) in seen:
+            continue
+        r.match.details.update(
+            route=r.route, query_part=r.query_part, bank_part=r.bank_part, verified=True
+        )
+        out.matches.append(r.match)
+    out.notes = list(out.notes) + found.notes
+    out.notes += [
+        f"unverified {r.route} candidate in {r.match.bank} (distance {r.match.distance})"
+        for r in found.unverified
+    ]
+    return out
+
+
 __all__ = [
     "DIRECT",
+    "MODES",
+    "SERVICE_DEFAULT",
     "EntryParts",
     "QueryParts",
     "RobustMatch",
     "RobustResult",
     "match_robust",
     "query_parts",
+    "robust_mode",
+    "with_routes",
 ]

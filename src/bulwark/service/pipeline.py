@@ -18,7 +18,7 @@ from bulwark.analyze.provenance.detect import verdict_of
 from bulwark.analyze.registry import analyzers_for
 from bulwark.analyze.text.conversation import check_conversation
 from bulwark.match.matcher import Matcher, MatchResult
-from bulwark.match.robust import SERVICE_DEFAULT, EntryParts, match_robust, robust_mode
+from bulwark.match.robust import SERVICE_DEFAULT, robust_mode, with_routes
 from bulwark.policy.engine import BankHit, Decision, PolicyEvent, evaluate
 from bulwark.policy.rules import Policy
 from bulwark.signals.base import FileContent
@@ -108,30 +108,19 @@ def _hash_and_match(
 def _bank_hits(
     matcher: Matcher, result: MatchResult, hashes: FileHashes, content: FileContent
 ) -> tuple[list[BankHit], list[dict[str, Any]]]:
-    """Whole-image matches as they are; when there is none — or a hit is on a
-    banked crop, which must be verified — look again through trimmed bars,
-    sub-regions and banked crops (match/robust.py). Each match names its route."""
-    parts = EntryParts(matcher.store)
-    crop_hit = any(
-        m.signal_type == "pdq" and parts(m.entry_id)[0] != "full" for m in result.matches
-    )
-    direct = [
-        m for m in result.matches if not (m.signal_type == "pdq" and parts(m.entry_id)[0] != "full")
+    """Bank hits for the policy, each naming its route (match/robust.py)."""
+    routed = with_routes(matcher, result, hashes, content, mode=robust_mode(SERVICE_DEFAULT))
+    hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in routed.matches]
+    listed = [
+        {"bank": m.bank, "signal_type": m.signal_type, "distance": m.distance, **_route(m)}
+        for m in routed.matches
     ]
-    hits = [BankHit(m.bank, m.category, m.signal_type, m.distance) for m in direct]
-    listed: list[dict[str, Any]] = [
-        {"bank": h.bank, "signal_type": h.signal_type, "distance": h.distance, "route": "full"}
-        for h in hits
-    ]
-    mode = robust_mode(SERVICE_DEFAULT)
-    if (crop_hit or not result.matches) and not result.suppressed and mode != "off":
-        seen = {(h.bank, h.signal_type) for h in hits}
-        found = match_robust(matcher, hashes, content, parts, subregions=mode == "full")
-        for r in found.matches:
-            if r.route != "full" or (r.match.bank, r.match.signal_type) not in seen:
-                hits.append(BankHit(r.match.bank, r.match.category, "pdq", r.match.distance))
-                listed.append(r.as_dict())
     return hits, listed
+
+
+def _route(m: Any) -> dict[str, Any]:
+    keys = ("route", "query_part", "bank_part", "verified")
+    return {k: m.details[k] for k in keys if k in m.details}
 
 
 def process_image(
