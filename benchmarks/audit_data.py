@@ -10,10 +10,8 @@ from PIL import Image
 
 from benchmarks.common import corpus_photos
 from bulwark.audit.stages import AuditOptions
-from bulwark.audit.synthetic import Synthetic, make_synthetic
-from bulwark.banks.store import BankStore
+from bulwark.audit.synthetic import Synthetic, bank_known, make_synthetic
 from bulwark.signals import FileContent, hash_content
-from bulwark.store.db import Database
 
 
 def distinct_first(photos: list[Path], known: int, side: int = 512) -> list[Path]:
@@ -44,17 +42,4 @@ def dataset(
 ) -> tuple[Synthetic, AuditOptions]:
     photos = distinct_first(corpus_photos(), known)
     syn = make_synthetic(root / "ds", photos, shards=shards, per_shard=per_shard, known=known)
-    db = Database(f"sqlite:///{root / 'banks.db'}")
-    store = BankStore(db)
-    store.create("known", category="child_safety.known_csam")
-    for p in syn.known:
-        pdq = hash_content(FileContent(p.read_bytes())).first("pdq")
-        assert pdq is not None
-        store.add_signal("known", "pdq", pdq.value)
-    for md5 in syn.planted_md5:
-        store.add_signal("known", "md5", md5)
-    db.dispose()
-    opts = AuditOptions(
-        banks=("known",), db_url=f"sqlite:///{root / 'banks.db'}", index_dir=str(root / "index")
-    )
-    return syn, opts
+    return syn, bank_known(syn, f"sqlite:///{root / 'banks.db'}", str(root / "index"))

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from bulwark.audit.stages import AuditOptions
-from bulwark.audit.synthetic import Synthetic, make_synthetic
-from bulwark.banks.store import BankStore
-from bulwark.signals import FileContent, hash_content
-from bulwark.store.db import Database
+from bulwark.audit.synthetic import Synthetic, bank_known, make_synthetic
 
 FLAGGED = json.loads(
     (
@@ -29,20 +26,5 @@ def synthetic(tmp_path: Path, photos: list[Path]) -> Synthetic:
 
 @pytest.fixture
 def banked(tmp_path: Path, synthetic: Synthetic) -> AuditOptions:
-    """A bank holding the known photos' PDQ and the planted copies' MD5 (as a
-    hotline's list would), on SQLite."""
-    db = Database(f"sqlite:///{tmp_path / 'banks.db'}")
-    store = BankStore(db)
-    store.create("known", category="child_safety.known_csam")
-    for p in synthetic.known:
-        pdq = hash_content(FileContent(p.read_bytes())).first("pdq")
-        assert pdq is not None
-        store.add_signal("known", "pdq", pdq.value)
-    for md5 in synthetic.planted_md5:
-        store.add_signal("known", "md5", md5)
-    db.dispose()
-    return AuditOptions(
-        banks=("known",),
-        db_url=f"sqlite:///{tmp_path / 'banks.db'}",
-        index_dir=str(tmp_path / "index"),
-    )
+    """A bank holding the known photos' PDQ and the planted copies' MD5, on SQLite."""
+    return bank_known(synthetic, f"sqlite:///{tmp_path / 'banks.db'}", str(tmp_path / "index"))

@@ -144,6 +144,21 @@ def world(
     return make_world(db, tmp_path, photos)
 
 
+@pytest.fixture
+def cybertipline(ncmec: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Reporting configured against the local CyberTipline server (tests/ncmec_server.py)."""
+    for name, value in {
+        "BULWARK_CYBERTIP_USER": "esp",
+        "BULWARK_CYBERTIP_PASSWORD": "secret",
+        "BULWARK_CYBERTIP_URL": ncmec,
+        "BULWARK_REPORTER_FIRST_NAME": "Trust",
+        "BULWARK_REPORTER_LAST_NAME": "Safety",
+        "BULWARK_REPORTER_EMAIL": "ts@example.org",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return ncmec
+
+
 def sign_in(client: TestClient, name: str) -> str:
     """Sign in and return the session's CSRF token."""
     client.cookies.clear()

@@ -163,17 +163,8 @@ def test_a_stack_is_cleared_with_one_key(
 
 
 def test_report_drafted_confirmed_and_filed(
-    world: World, db: Database, browser: Any, ncmec: str, monkeypatch: pytest.MonkeyPatch
+    world: World, db: Database, browser: Any, cybertipline: str
 ) -> None:
-    for name, value in {
-        "BULWARK_CYBERTIP_USER": "esp",
-        "BULWARK_CYBERTIP_PASSWORD": "secret",
-        "BULWARK_CYBERTIP_URL": ncmec,
-        "BULWARK_REPORTER_FIRST_NAME": "Trust",
-        "BULWARK_REPORTER_LAST_NAME": "Safety",
-        "BULWARK_REPORTER_EMAIL": "ts@example.org",
-    }.items():
-        monkeypatch.setenv(name, value)
     sid = world.submit_text(CHILD_SAFETY_CASES["youth_and_sexual_hard"][0], "alice", "prompt")
     world.run_jobs()
     with served(world.app) as base:

@@ -252,17 +252,8 @@ def test_escalated_child_safety_item_stays_child_safety(world: World, db: Databa
 
 
 def test_report_decided_in_console_confirmed_by_another_and_filed(
-    world: World, db: Database, ncmec: str, monkeypatch: pytest.MonkeyPatch
+    world: World, db: Database, cybertipline: str
 ) -> None:
-    for name, value in {
-        "BULWARK_CYBERTIP_USER": "esp",
-        "BULWARK_CYBERTIP_PASSWORD": "secret",
-        "BULWARK_CYBERTIP_URL": ncmec,
-        "BULWARK_REPORTER_FIRST_NAME": "Trust",
-        "BULWARK_REPORTER_LAST_NAME": "Safety",
-        "BULWARK_REPORTER_EMAIL": "ts@example.org",
-    }.items():
-        monkeypatch.setenv(name, value)
     sid = world.submit_text(CHILD_SAFETY_CASES["youth_and_sexual_hard"][0], "alice", "prompt")
     world.run_jobs()
     item = world.items()[sid]

@@ -26,6 +26,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from PIL import Image
 
+from bulwark.audit.stages import AuditOptions
+from bulwark.banks.store import BankStore
+from bulwark.signals import FileContent, hash_content
+from bulwark.store.db import Database
+
 BENIGN = ("a photo of a street", "landscape at dusk", "a bowl of fruit", "city skyline", "a dog")
 
 
@@ -127,4 +132,20 @@ def make_synthetic(
     return syn
 
 
-__all__ = ["Synthetic", "make_synthetic"]
+def bank_known(syn: Synthetic, db_url: str, index_dir: str, name: str = "known") -> AuditOptions:
+    """A bank of the known photos — their originals' PDQ, and the MD5 of every
+    planted copy, as a hotline's list would hold — and audit options using it."""
+    db = Database(db_url)
+    store = BankStore(db)
+    store.create(name, category="child_safety.known_csam")
+    for p in syn.known:
+        pdq = hash_content(FileContent(p.read_bytes())).first("pdq")
+        if pdq is not None:
+            store.add_signal(name, "pdq", pdq.value)
+    for md5 in syn.planted_md5:
+        store.add_signal(name, "md5", md5)
+    db.dispose()
+    return AuditOptions(banks=(name,), db_url=db_url, index_dir=index_dir)
+
+
+__all__ = ["Synthetic", "bank_known", "make_synthetic"]
