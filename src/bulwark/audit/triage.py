@@ -21,6 +21,7 @@ import csv
 import html
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from bulwark.banks.store import BankStore
 from bulwark.console.protect import Protection, protected_jpeg
 from bulwark.errors import BulwarkError, MediaError
 from bulwark.match.matcher import Matcher
+from bulwark.match.near_duplicates import group_near_duplicates
 from bulwark.media.sniff import MediaKind, sniff
 from bulwark.signals import FileContent, hash_content
 from bulwark.signals.registry import get_signal_type
@@ -77,10 +79,11 @@ class TriageOptions:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _files(folder: Path, problems: list[Problem]) -> list[tuple[str, bytes]]:
+def _files(folder: Path, problems: list[Problem]) -> Iterator[tuple[str, bytes]]:
+    """Each file, and each member of an archive, one at a time: a seized folder
+    need not fit in memory."""
     shards, found = folder_shards(folder, per_shard=10**9)
     problems += found
-    out: list[tuple[str, bytes]] = []
     for shard in shards:
         for item in read_folder(shard):
             if isinstance(item, Problem):
@@ -91,16 +94,14 @@ def _files(folder: Path, problems: list[Problem]) -> list[tuple[str, bytes]]:
                     if m.data is None:
                         problems.append(Problem(shard.id, name, m.problem))
                     else:
-                        out.append((name, m.data))
+                        yield name, m.data
             elif item.data is not None:
-                out.append((item.key, item.data))
-    return out
+                yield item.key, item.data
 
 
 def triage(folder: Path, out: Path, opts: TriageOptions) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     problems: list[Problem] = []
-    files = _files(folder, problems)
     matcher = None
     if opts.banks:
         db = Database(opts.db_url) if opts.db_url else Database()
@@ -109,10 +110,10 @@ def triage(folder: Path, out: Path, opts: TriageOptions) -> dict[str, Any]:
     image_analyzers = analyzers_for("image") if opts.nudity else []
     rows: list[TriageFile] = []
     first: dict[str, TriageFile] = {}
-    data_of: dict[str, bytes] = {}
+    thumbs: dict[str, str] = {}  # made as files pass; only unmatched ones are kept
     with Progress(disable=not opts.progress) as bar:
-        task = bar.add_task("triage", total=len(files))
-        for name, data in files:
+        task = bar.add_task("triage", total=None)
+        for name, data in _files(folder, problems):
             bar.advance(task)
             row = TriageFile(name)
             rows.append(row)
@@ -133,7 +134,6 @@ def triage(folder: Path, out: Path, opts: TriageOptions) -> dict[str, Any]:
                 row.duplicate_of = first[row.sha256].path
                 continue
             first[row.sha256] = row
-            data_of[name] = data
             if matcher is not None:
                 res = matcher.match(hashes)
                 hits = sorted(
@@ -151,27 +151,25 @@ def triage(folder: Path, out: Path, opts: TriageOptions) -> dict[str, Any]:
                     {"sexual.explicit", "sexual.suggestive"}
                 )
                 row.nudity = round(max((e.score for e in found), default=0.0), 4)
-    _stack(first.values())
+            if opts.thumbnails and row.kind == "image" and not row.banks:
+                thumb = _thumbnail(data)
+                if thumb:
+                    thumbs[name] = thumb
+    _stack(list(first.values()))
     _rank(rows, first, opts.nudity)
     rows.sort(key=lambda r: (r.priority, -(r.nudity or 0.0), r.path))
-    thumbs = _thumbnails(rows, data_of) if opts.thumbnails else {}
-    return _write(out, folder, rows, problems, thumbs, opts)
+    # never a bank-matched file (nor a near-duplicate of one), not even blurred
+    shown = {r.path: thumbs[r.path] for r in rows if r.priority != 1 and r.path in thumbs}
+    return _write(out, folder, rows, problems, shown, opts)
 
 
-def _stack(reps: Any) -> None:
-    leads: list[TriageFile] = []
-    for r in reps:
-        if not r.pdq:
-            continue
-        v = int(r.pdq, 16)
-        home = next(
-            (lead for lead in leads if (int(lead.pdq, 16) ^ v).bit_count() <= STACK_THRESHOLD), None
-        )
-        if home is None:
-            leads.append(r)
-            r.stack = len(leads)
-        else:
-            r.stack = home.stack
+def _stack(reps: list[TriageFile]) -> None:
+    """Stack ids (from 1; 0: no PDQ, no stack) of near-duplicate pictures."""
+    groups = group_near_duplicates(
+        [int(r.pdq, 16) if r.pdq else None for r in reps], STACK_THRESHOLD
+    )
+    for r, g in zip(reps, groups, strict=True):
+        r.stack = g + 1 if r.pdq else 0
 
 
 def _rank(rows: list[TriageFile], first: dict[str, TriageFile], nudity: bool) -> None:
@@ -210,16 +208,12 @@ def _rank(rows: list[TriageFile], first: dict[str, TriageFile], nudity: bool) ->
             r.provenance, r.nudity = src.provenance, src.nudity
 
 
-def _thumbnails(rows: list[TriageFile], data_of: dict[str, bytes]) -> dict[str, str]:
-    out = {}
-    for r in rows:
-        if r.priority == 1 or r.path not in data_of or r.kind != "image":
-            continue  # never a bank-matched file, not even blurred
-        try:
-            out[r.path] = base64.b64encode(protected_jpeg(data_of[r.path], THUMB)).decode()
-        except MediaError:
-            continue
-    return out
+def _thumbnail(data: bytes) -> str:
+    """A small blurred greyscale JPEG as base64 ("" when it cannot be decoded)."""
+    try:
+        return base64.b64encode(protected_jpeg(data, THUMB)).decode()
+    except MediaError:
+        return ""
 
 
 def _write(

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bulwark.match.near_duplicates import group_near_duplicates
+
 #: the banks' default PDQ threshold: what a bank would call the same picture
 DEFAULT_STACK_THRESHOLD = 31
 
@@ -51,11 +53,6 @@ class Card:
     def ids(self) -> list[int]:
         return [m.id for m in self.members]
 
-    def takes(self, item: QueuedItem, threshold: int) -> bool:
-        if item.pdq is None or self.lead.pdq is None:
-            return False
-        return (item.pdq ^ self.lead.pdq).bit_count() <= threshold
-
 
 @dataclass
 class UserGroup:
@@ -69,13 +66,15 @@ class UserGroup:
 
 def stack(items: Iterable[QueuedItem], threshold: int) -> list[Card]:
     """Cards in triage order; each item joins the first card whose lead is near it."""
+    ordered = sorted(items, key=QueuedItem.triage_key)
     cards: list[Card] = []
-    for item in sorted(items, key=QueuedItem.triage_key):
-        home = next((c for c in cards if c.takes(item, threshold)), None)
-        if home is None:
+    for item, group in zip(
+        ordered, group_near_duplicates([i.pdq for i in ordered], threshold), strict=True
+    ):
+        if group == len(cards):
             cards.append(Card(item, [item]))
         else:
-            home.members.append(item)
+            cards[group].members.append(item)
     return cards
 
 
@@ -88,17 +87,12 @@ def by_user(items: Iterable[QueuedItem], threshold: int) -> list[UserGroup]:
     return sorted(groups, key=lambda g: g.cards[0].lead.triage_key())
 
 
-def hamming(a: int, b: int) -> int:
-    return (a ^ b).bit_count()
-
-
 __all__ = [
     "DEFAULT_STACK_THRESHOLD",
     "Card",
     "QueuedItem",
     "UserGroup",
     "by_user",
-    "hamming",
     "stack",
     "stack_threshold",
 ]
