@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from bulwark.console.accounts import Accounts, SignedIn
-from bulwark.effects.preservation import PreservationError, vault_from_env
+from bulwark.effects.preservation import PreservationError, kept_item, vault_from_env
 from bulwark.store.audit_log import AuditLog
 from bulwark.store.db import Database
 from bulwark.store.models import ReviewDecisionRow, ReviewItemRow, SubmissionRow
@@ -125,12 +125,11 @@ class Console:
 
     def content_of(self, item: Item) -> bytes | None:
         """The kept copy of the item's content (decrypted), or None when there is none."""
-        details = item.details
-        kept = details.get("preserved_item", details.get("review_copy"))
+        kept = kept_item(item.details)
         if kept is None or self.vault is None:
             return None
         try:
-            return self.vault.retrieve(int(kept))[1]
+            return self.vault.retrieve(kept)[1]
         except PreservationError:  # purged, or tampered with: nothing to show
             return None
 

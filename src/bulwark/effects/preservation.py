@@ -13,6 +13,7 @@ import base64
 import hashlib
 import os
 from datetime import timedelta
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -101,6 +102,13 @@ class EvidenceVault:
             return len(s.scalars(select(PreservedItemRow.id)).all())
 
 
+def kept_item(details: dict[str, Any]) -> int | None:
+    """The vault id of a submission's kept bytes: the evidence its policy
+    preserved, else the copy kept for human review (service/submissions.py)."""
+    item = details.get("preserved_item", details.get("review_copy"))
+    return int(item) if item is not None else None
+
+
 def vault_from_env(db: Database) -> EvidenceVault | None:
     """The vault when ``BULWARK_PRESERVATION_KEY`` is set, else None (nothing kept)."""
     try:
@@ -109,4 +117,11 @@ def vault_from_env(db: Database) -> EvidenceVault | None:
         return None
 
 
-__all__ = ["DEFAULT_DAYS", "EvidenceVault", "PreservationError", "key_from_env", "vault_from_env"]
+__all__ = [
+    "DEFAULT_DAYS",
+    "EvidenceVault",
+    "PreservationError",
+    "kept_item",
+    "key_from_env",
+    "vault_from_env",
+]

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bulwark.effects.preservation import EvidenceVault, PreservationError
+from bulwark.effects.preservation import EvidenceVault, PreservationError, kept_item
 from bulwark.reporting.client import CyberTiplineClient, FiledReport
 from bulwark.reporting.model import (
     CHILD_PORNOGRAPHY,
@@ -113,9 +113,8 @@ class ReportDesk:
     @staticmethod
     def _kept(s: Session, submission_id: str) -> PreservedItemRow | None:
         sub = s.get(SubmissionRow, submission_id)
-        details = dict(sub.decision.get("details", {})) if sub is not None else {}
-        item = details.get("preserved_item", details.get("review_copy"))
-        return s.get(PreservedItemRow, int(item)) if item is not None else None
+        item = kept_item(dict(sub.decision.get("details", {}))) if sub is not None else None
+        return s.get(PreservedItemRow, item) if item is not None else None
 
     @staticmethod
     def _row(s: Session, report_id: int) -> CyberTiplineReportRow:
@@ -236,14 +235,14 @@ class ReportDesk:
             annotations = list(row.annotations)
             incident_at = as_utc(sub.created_at)
         # the policy preserved it, or a reviewer reported an item kept for review
-        item = details.get("preserved_item", details.get("review_copy"))
+        item = kept_item(details)
         if item is None:
             raise ReportError(
                 f"submission {row.submission_id} has no preserved evidence to report "
                 "(set BULWARK_PRESERVATION_KEY so reported items are preserved)"
             )
         try:
-            _, data = vault.retrieve(int(item))
+            _, data = vault.retrieve(item)
         except PreservationError as exc:
             raise ReportError(str(exc)) from exc
         if (
@@ -267,7 +266,7 @@ class ReportDesk:
             user=ReportedUser(esp_identifier=user) if user else None,
             files=(f,),
         )
-        return report, int(item)
+        return report, item
 
 
 __all__ = ["RETENTION_DAYS", "ReportDesk", "ReportState"]
