@@ -36,7 +36,9 @@ def is_archive(name: str) -> bool:
     return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
-def _unsafe(name: str) -> bool:
+def unsafe_name(name: str) -> bool:
+    """An absolute name, a drive letter or a ``..`` component: it would point out of
+    wherever the archive was unpacked (we never unpack, but report it)."""
     p = PurePosixPath(name.replace("\\", "/"))
     return p.is_absolute() or ".." in p.parts or (len(name) > 1 and name[1] == ":")
 
@@ -58,7 +60,7 @@ def members(name: str, data: bytes, limits: ArchiveLimits = ArchiveLimits()) -> 
 def _check(name: str, size: int, total: int, count: int, limits: ArchiveLimits) -> str:
     if count > limits.max_members:
         return f"more than {limits.max_members:,} members: the rest not read"
-    if _unsafe(name):
+    if unsafe_name(name):
         return "path traversal entry: not read"
     if is_archive(name):
         return "archive inside an archive: not opened"
@@ -130,4 +132,4 @@ def _tar(data: bytes, limits: ArchiveLimits) -> Iterator[Member]:
         yield Member("", None, f"truncated or corrupt archive: {exc}")
 
 
-__all__ = ["ARCHIVE_SUFFIXES", "ArchiveLimits", "Member", "is_archive", "members"]
+__all__ = ["ARCHIVE_SUFFIXES", "ArchiveLimits", "Member", "is_archive", "members", "unsafe_name"]

@@ -14,6 +14,7 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from bulwark.audit.archives import unsafe_name
 from bulwark.audit.sample import Problem, Sample, ShardRef
 from bulwark.media.limits import DEFAULT_LIMITS
 
@@ -24,11 +25,6 @@ def _key_and_ext(name: str) -> tuple[str, str]:
     p = PurePosixPath(name)
     stem, _, ext = p.name.partition(".")
     return str(p.parent / stem) if str(p.parent) != "." else stem, ext.lower()
-
-
-def _unsafe(name: str) -> bool:
-    p = PurePosixPath(name)
-    return p.is_absolute() or ".." in p.parts
 
 
 def read_webdataset(shard: ShardRef) -> Iterator[Sample | Problem]:
@@ -45,7 +41,7 @@ def read_webdataset(shard: ShardRef) -> Iterator[Sample | Problem]:
     try:
         with tarfile.open(shard.path, mode="r|*") as tar:
             for member in tar:
-                if _unsafe(member.name):
+                if unsafe_name(member.name):
                     yield Problem(shard.id, member.name, "path traversal entry: not read")
                     continue
                 if not member.isfile():
