@@ -16,27 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bulwark.audit.stages import ShardResult
+from bulwark.audit.stages import ROW_SCHEMA, ShardResult
 
-SCHEMA = pa.schema(
-    [
-        ("shard", pa.string()),
-        ("key", pa.string()),
-        ("url", pa.string()),
-        ("md5", pa.string()),
-        ("sha256", pa.string()),
-        ("pdq", pa.string()),
-        ("pdq_quality", pa.int32()),
-        ("banks", pa.string()),
-        ("match_signal", pa.string()),
-        ("distance", pa.int32()),
-        ("negative", pa.bool_()),
-        ("caption_flags", pa.string()),
-        ("nudity", pa.float64()),
-        ("provenance", pa.string()),
-        ("error", pa.string()),
-    ]
-)
+SCHEMA = ROW_SCHEMA
 
 
 def _name(shard_id: str) -> str:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from bulwark.analyze.base import TextContent, evidence_provider
 from bulwark.analyze.registry import analyzers_for
 from bulwark.audit.fetching import Fetcher
@@ -38,23 +40,28 @@ GENERAL_CAPTION = ("hate", "harassment", "sexual.explicit", "violence.threat", "
 NUDITY = ("sexual.explicit", "sexual.suggestive")
 #: samples hashed, then matched in one batch
 BATCH = 256
-COLUMNS = (
-    "shard",
-    "key",
-    "url",
-    "md5",
-    "sha256",
-    "pdq",
-    "pdq_quality",
-    "banks",
-    "match_signal",
-    "distance",
-    "negative",
-    "caption_flags",
-    "nudity",
-    "provenance",
-    "error",
+#: one row per sample (the checkpoints' Parquet schema): keys, hashes, scores and
+#: category names — never a caption or pixels
+ROW_SCHEMA = pa.schema(
+    [
+        ("shard", pa.string()),
+        ("key", pa.string()),
+        ("url", pa.string()),
+        ("md5", pa.string()),
+        ("sha256", pa.string()),
+        ("pdq", pa.string()),
+        ("pdq_quality", pa.int32()),
+        ("banks", pa.string()),
+        ("match_signal", pa.string()),
+        ("distance", pa.int32()),
+        ("negative", pa.bool_()),
+        ("caption_flags", pa.string()),
+        ("nudity", pa.float64()),
+        ("provenance", pa.string()),
+        ("error", pa.string()),
+    ]
 )
+COLUMNS = tuple(ROW_SCHEMA.names)
 
 
 @dataclass(frozen=True)
@@ -188,4 +195,4 @@ def _record(row: dict[str, Any], res: MatchResult, banks: set[str]) -> None:
         row["match_signal"], row["distance"] = hits[0].signal_type, hits[0].distance
 
 
-__all__ = ["COLUMNS", "AuditOptions", "Auditor", "ShardResult"]
+__all__ = ["COLUMNS", "ROW_SCHEMA", "AuditOptions", "Auditor", "ShardResult"]
